@@ -1,0 +1,1 @@
+"""SpeechMap datasets toolkit."""

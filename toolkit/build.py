@@ -1,0 +1,768 @@
+"""`python -m toolkit build`: raw SpeechMap files -> canonical parquet tables + quarantine report.
+
+Every non-empty input line ends either in a table or in `quarantine.jsonl` (file, line, reason and a
+truncated copy), and `build_report.json` balances per file: lines read = rows written + quarantined.
+Output is written to a temporary folder and moved into place only on success.
+
+Matching rules (documented in the README):
+- An analysis file `compliance_<stem>.jsonl` judges the responses of `responses/<stem>.jsonl` in the
+  same raw folder, matched by question_id; where that file holds several responses to one question,
+  the newest one is taken.
+- A judgement/annotation row names its response by `response_id`, or by `model` + `question_id`
+  (+ `question_set`/`category`), or by SpeechMap's `key` = `model::question_id`. Of several candidates
+  in one question set, the one whose timestamp equals the row's `response_timestamp` (or `timestamp`)
+  wins, else the newest (judge files' `timestamp` is often the judging time, not the response's);
+  candidates in several question sets are ambiguous.
+- One judge judges a response once: of duplicates the newest is kept, the others are quarantined.
+- A response to a question set that has a questions file must match a question in it; for sets
+  without a questions file (e.g. a loose sample), the questions are derived from the responses.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+import pyarrow as pa
+from tqdm import tqdm
+
+from . import labels as labelmap
+from . import schema, sources
+from .sources import Field, JsonBatchReader, Problem
+from .tables import atomic_folder, judges_from_assessments, write_table
+
+BATCH_BYTES = 64 << 20  # lines handed to DuckDB at once: bounds memory on full-scale builds
+THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
+
+QUESTION_FIELDS = [
+    Field("question_id", ("$.id", "$.question_id"), required=True),
+    Field("text", ("$.question", "$.text"), required=True),
+    Field("category", ("$.category", "$.question_set")),
+    Field("domain", ("$.domain",)),
+]
+RESPONSE_FIELDS = [
+    Field("question_id", ("$.question_id",), required=True),
+    Field("model", ("$.model",), required=True),
+    Field("timestamp", ("$.timestamp",), required=True),
+    Field("response", ("$.response",), "json", required=True),
+    Field("category", ("$.category",)),
+    Field("question", ("$.question",)),
+    Field("domain", ("$.domain",)),
+    Field("api_provider", ("$.api_provider",)),
+    Field("top_provider", ("$.provider",)),
+    Field("response_status", ("$.response_status",)),
+    Field("response_status_reason", ("$.response_status_reason",)),
+    Field("message_content", ("$.response.choices[0].message.content",), "json"),
+    Field("message_reasoning", ("$.response.choices[0].message.reasoning",
+                                "$.response.choices[0].message.reasoning_content"), "any"),
+    Field("finish_reason", ("$.response.choices[0].finish_reason", "$.response.stop_reason"), "any"),
+    Field("response_provider", ("$.response.provider",), "any"),
+    Field("error_code", ("$.response.error.code",), "any"),
+    Field("error_message", ("$.response.error.message",), "any"),
+    Field("blocks", ("$.response.content",), "json"),
+    Field("standardized_content", ("$.response._llm_client.standardized_response.content",), "any"),
+]
+ANALYSIS_FIELDS = [
+    Field("question_id", ("$.question_id",), required=True),
+    Field("compliance", ("$.compliance",), required=True),
+    Field("judge_model", ("$.judge_model",)),
+    Field("judge_analysis", ("$.judge_analysis",)),
+    Field("raw_judge_response", ("$.raw_judge_response", "$.raw_response")),
+    Field("timestamp", ("$.timestamp",), "any"),
+    Field("category", ("$.category",)),
+    Field("model", ("$.model",)),
+]
+
+# Content of a response in every provider shape, as SQL over the extracted fields.
+_TEXT_PARTS = ("array_to_string(list_transform(list_filter(CAST(json_extract({col}, '$[*]') AS JSON[]), "
+               "lambda b: b->>'type' = '{kind}'), lambda b: b->>'{key}'), '')")
+CONTENT_SQL = f"""
+    CASE
+      WHEN left(response, 1) = '"' THEN json_extract_string(response, '$')
+      WHEN left(message_content, 1) = '"' THEN json_extract_string(message_content, '$')
+      WHEN left(message_content, 1) = '[' THEN {_TEXT_PARTS.format(col='message_content', kind='text', key='text')}
+      WHEN standardized_content IS NOT NULL THEN standardized_content
+      WHEN left(blocks, 1) = '[' THEN {_TEXT_PARTS.format(col='blocks', kind='text', key='text')}
+      WHEN left(blocks, 1) = '"' THEN json_extract_string(blocks, '$')
+    END"""
+REASONING_SQL = f"""
+    coalesce(message_reasoning,
+             CASE WHEN left(blocks, 1) = '[' THEN
+               nullif({_TEXT_PARTS.format(col='blocks', kind='thinking', key='thinking')}, '') END)"""
+
+
+@dataclass
+class FileReport:
+    kind: str
+    lines_read: int = 0
+    rows_written: int = 0
+    quarantined: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "lines_read": self.lines_read, "rows_written": self.rows_written,
+                "quarantined": dict(sorted(self.quarantined.items())),
+                "balanced": self.lines_read == self.rows_written + sum(self.quarantined.values())}
+
+
+class BuildError(Exception):
+    """A build that cannot start (bad options, missing folders): a clear message, no traceback."""
+
+
+class StrictBuildError(BuildError):
+    """--strict and something was quarantined: nothing is written, the previous OUT stays."""
+
+    def __init__(self, report: dict):
+        self.report = report
+        super().__init__(f"--strict: {report['totals']['quarantined']:,} rows would be quarantined; "
+                         "nothing was written")
+
+
+class Builder:
+    def __init__(self, aliases: dict[str, str], progress: bool):
+        self.con = duckdb.connect(":memory:")
+        self.aliases = aliases
+        self.progress = progress
+        self.files: dict[str, FileReport] = {}
+        self.quarantine: list[dict] = []
+        self.ignored: list[str] = []
+        self.warnings: list[str] = []
+        self.frames: dict[str, list[pa.Table]] = defaultdict(list)
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def report_for(self, path: Path | str, kind: str) -> FileReport:
+        return self.files.setdefault(str(path), FileReport(kind))
+
+    def reject(self, file: str, line: int | None, reason: str, text: str = "", detail: str = "") -> None:
+        self.files[file].quarantined[reason] += 1
+        entry = {"file": file, "line": line, "reason": reason, "snippet": sources.snippet(text)}
+        if detail:
+            entry["detail"] = detail
+        self.quarantine.append(entry)
+
+    # -- JSON line files -----------------------------------------------------------------------
+    def read_json_files(self, kind: str, fields: list[Field], files: list[tuple[Path, dict]],
+                        bar: tqdm | None) -> None:
+        """Parse files batch by batch; good rows go to self.frames[kind] with file/line/context."""
+        reader = JsonBatchReader(self.con, fields)
+        pending: list[tuple[sources.Lines, dict]] = []
+        pending_bytes = 0
+
+        def flush() -> None:
+            nonlocal pending, pending_bytes
+            if not pending:
+                return
+            texts = [t for lines, _ in pending for t in lines.texts]
+            extracted = reader.extract(texts)
+            problems = extracted.column("problem").to_pylist()
+            offset = 0
+            keep_index: list[int] = []
+            meta: dict[str, list] = defaultdict(list)
+            for lines, context in pending:
+                report = self.files[lines.file]
+                for i, number in enumerate(lines.numbers):
+                    problem = problems[offset + i]
+                    if problem is not None:
+                        self.reject(lines.file, number, problem, lines.texts[i])
+                    else:
+                        keep_index.append(offset + i)
+                        meta["file"].append(lines.file)
+                        meta["line"].append(number)
+                        for key, value in context.items():
+                            meta[key].append(value)
+                offset += len(lines.texts)
+            good = extracted.take(pa.array(keep_index, pa.int64())).drop_columns(["idx", "problem"])
+            for key, values in meta.items():
+                good = good.append_column(key, pa.array(values, pa.string() if key != "line" else pa.int64()))
+            self.frames[kind].append(good)
+            if bar is not None:
+                bar.update(len(texts))
+            pending, pending_bytes = [], 0
+
+        for path, context in files:
+            self.report_for(path, kind)
+            lines = sources.read_lines(path)
+            report = self.files[str(path)]
+            report.lines_read += lines.nonempty
+            for problem in lines.problems:
+                self.reject(str(path), problem.line, problem.reason, problem.snippet)
+            if not lines.nonempty:
+                self.warnings.append(f"{path}: empty file")
+            pending.append((lines, context))
+            pending_bytes += sum(len(t) for t in lines.texts)
+            if pending_bytes >= BATCH_BYTES:
+                flush()
+        flush()
+
+    def table(self, kind: str, fields: list[Field], extra: dict[str, pa.DataType]) -> pa.Table:
+        """All good rows of one kind as one Arrow table (empty with the right columns when none)."""
+        if self.frames[kind]:
+            return pa.concat_tables(self.frames.pop(kind), promote_options="permissive")
+        columns = {f.name: pa.string() for f in fields} | {"file": pa.string(), "line": pa.int64()} | extra
+        return pa.schema(list(columns.items())).empty_table()
+
+    def judge_name(self, raw: str | None) -> str | None:
+        return None if raw is None else self.aliases.get(raw, raw)
+
+    def sql(self, query: str, **tables: Any) -> pa.Table:
+        for name, table in tables.items():
+            self.con.register(name, table)
+        try:
+            return self.con.sql(query).to_arrow_table()
+        finally:
+            for name in tables:
+                self.con.unregister(name)
+
+    def reject_rows(self, rows: pa.Table, reason: str, detail_column: str | None = None) -> None:
+        """Quarantine rows of a staged table (needs file, line; optional detail column)."""
+        files = rows.column("file").to_pylist()
+        lines = rows.column("line").to_pylist()
+        details = rows.column(detail_column).to_pylist() if detail_column else [""] * len(files)
+        for file, line, detail in zip(files, lines, details):
+            self.reject(file, line, reason, detail=str(detail or ""))
+
+
+def load_aliases(path: Path | None) -> dict[str, str]:
+    """The judge alias table: canonical name -> spellings, shipped as data, overridable by a file."""
+    table = json.loads((Path(__file__).parent / "data" / "judge_aliases.json").read_text())
+    if path is not None:
+        table.update(json.loads(Path(path).read_text()))
+    mapping = {}
+    for canonical, spellings in table.items():
+        if canonical.startswith("_"):
+            continue
+        for spelling in spellings:
+            mapping[spelling] = canonical
+    return mapping
+
+
+def theme_and_variation(question_id: str) -> tuple[str, int | None]:
+    """Theme = the question id without its final digit; variation = that digit (us_hard's 1-4).
+
+    Ids that end in no digit, or in a multi-digit number (the legacy sets' `china_criticism_01`), are
+    their own theme with no variation: stripping one digit of a running number would group unrelated
+    questions.
+    """
+    match = THEME_RULE.match(question_id)
+    if not match or not match.group(1):
+        return question_id, None
+    return match.group(1), int(match.group(2))
+
+
+def parse_named(spec: str) -> tuple[str | None, Path]:
+    """`NAME=PATH` names the judge of a judgement file; a plain PATH takes it from the rows."""
+    if "=" in spec and not Path(spec).exists():
+        name, _, path = spec.partition("=")
+        return name, Path(path)
+    return None, Path(spec)
+
+
+# ------------------------------------------------------------------------------------------------
+def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
+          judgements: Iterable[str] = (), annotations: Iterable[str] = (),
+          responses: Iterable[str | Path] = (), out: str | Path = "out", strict: bool = False,
+          progress: bool = True, judge_aliases: str | Path | None = None) -> dict:
+    """Build the canonical tables; returns the report (also written to OUT/build_report.json)."""
+    started = time.time()
+    builder = Builder(load_aliases(Path(judge_aliases) if judge_aliases else None), progress)
+    raw = [Path(r) for r in raw]
+    layouts, pitti_roots = [], []
+    for root in raw:
+        if not root.exists():
+            raise BuildError(f"--raw {root}: no such folder")
+        if sources.is_pitti_layout(root):
+            pitti_roots.append(root)
+        else:
+            layouts.append(sources.discover_raw(root))
+    for path in list(responses) + [parse_named(s)[1] for s in list(judgements) + list(annotations)]:
+        if not Path(path).exists():
+            raise BuildError(f"{path}: no such file")
+    for layout in layouts:
+        builder.ignored.extend(str(p) for p in layout.ignored)
+
+    total_lines = None
+    bar = tqdm(desc="build", unit=" rows", disable=not progress, total=total_lines, file=sys.stderr)
+
+    # 1. questions --------------------------------------------------------------------------------
+    question_files = [(p, {"stem": p.stem}) for layout in layouts for p in layout.questions]
+    builder.read_json_files("questions", QUESTION_FIELDS, question_files, bar)
+    questions = builder.table("questions", QUESTION_FIELDS, {"stem": pa.string()})
+    questions = builder.sql(
+        """SELECT *, coalesce(category, stem) AS question_set,
+                  row_number() OVER (PARTITION BY coalesce(category, stem), question_id ORDER BY file, line) AS copy
+           FROM q""", q=questions)
+    builder.reject_rows(questions.filter(pa.compute.greater(questions["copy"], 1)), "duplicate question")
+    questions = questions.filter(pa.compute.equal(questions["copy"], 1))
+    sets_with_file = set(questions.column("question_set").to_pylist())
+
+    # 2. responses --------------------------------------------------------------------------------
+    response_files = [(p, {"stem": p.stem, "root": str(layout.root)}) for layout in layouts for p in layout.responses]
+    response_files += [(Path(p), {"stem": Path(p).stem, "root": str(Path(p).parent)}) for p in responses]
+    builder.read_json_files("responses", RESPONSE_FIELDS, response_files, bar)
+    staged = builder.table("responses", RESPONSE_FIELDS, {"stem": pa.string(), "root": pa.string()})
+    known_sets = sorted(sets_with_file, key=len, reverse=True)
+    set_rows = builder.sql("SELECT DISTINCT stem FROM s WHERE category IS NULL", s=staged).column(0).to_pylist()
+    stem_sets = {stem: next((s for s in known_sets if stem.startswith(s + "_")), None) for stem in set_rows}
+    stem_table = pa.table({"stem": pa.array(list(stem_sets), pa.string()),
+                           "stem_set": pa.array(list(stem_sets.values()), pa.string())})
+    staged = builder.sql(
+        f"""SELECT s.*, coalesce(s.category, m.stem_set) AS question_set,
+                   {CONTENT_SQL} AS content_found, {REASONING_SQL} AS reasoning
+            FROM s LEFT JOIN m USING (stem)""", s=staged, m=stem_table)
+    builder.reject_rows(staged.filter(pa.compute.is_null(staged["question_set"])), "missing field category")
+    staged = staged.filter(pa.compute.is_valid(staged["question_set"]))
+    ids = [schema.response_id(m, s, q, t) for m, s, q, t in zip(
+        staged["model"].to_pylist(), staged["question_set"].to_pylist(),
+        staged["question_id"].to_pylist(), staged["timestamp"].to_pylist())]
+    staged = staged.append_column("response_id", pa.array(ids, pa.string()))
+    # Where each response was found, duplicates included: an analysis file matches its own copy.
+    locator = staged.select(["root", "stem", "question_id", "response_id", "timestamp", "question_set", "model"])
+    staged = builder.sql(
+        """SELECT *, row_number() OVER (PARTITION BY response_id ORDER BY file, line) AS copy FROM s""", s=staged)
+    builder.reject_rows(staged.filter(pa.compute.greater(staged["copy"], 1)),
+                        "duplicate response (same model, question and timestamp)", "question_id")
+    staged = staged.filter(pa.compute.equal(staged["copy"], 1))
+    sets = pa.array(sorted(sets_with_file), pa.string())
+    question_keys = questions.select(["question_set", "question_id"])
+    staged = builder.sql(
+        """SELECT s.*, (k.question_id IS NOT NULL) AS question_found FROM s
+           LEFT JOIN k ON s.question_set = k.question_set AND s.question_id = k.question_id""",
+        s=staged, k=question_keys)
+    orphan = pa.compute.and_(pa.compute.is_in(staged["question_set"], sets),
+                             pa.compute.invert(staged["question_found"]))
+    builder.reject_rows(staged.filter(orphan), "no matching question", "question_id")
+    staged = staged.filter(pa.compute.invert(orphan))
+
+    # Questions for sets that have no questions file come from the responses (first row with text).
+    derived = builder.sql(
+        """SELECT question_set, question_id, arg_min(question, file || lpad(line::VARCHAR, 12, '0')) AS text,
+                  arg_min(domain, file || lpad(line::VARCHAR, 12, '0')) AS domain
+           FROM s WHERE NOT question_found GROUP BY ALL ORDER BY ALL""", s=staged)
+    responses_table = builder.sql(
+        f"""SELECT response_id, question_set, question_id, model, timestamp, api_provider,
+                   coalesce(response_provider, top_provider) AS provider,
+                   CASE WHEN trim(coalesce(content_found, '')) = '' THEN '{schema.EMPTY_CONTENT}'
+                        ELSE content_found END AS content,
+                   reasoning, finish_reason,
+                   coalesce(response_status,
+                     CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL THEN
+                            CASE WHEN error_code = '403' OR lower(error_message) LIKE '%moderat%'
+                                 THEN 'moderation' ELSE 'provider_error' END
+                          WHEN finish_reason = 'content_filter' THEN 'moderation'
+                          WHEN finish_reason IN ('length', 'max_tokens') THEN 'truncation'
+                          WHEN trim(coalesce(content_found, '')) = '' THEN 'empty_response'
+                          ELSE 'success' END) AS response_status,
+                   coalesce(response_status_reason,
+                     CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL
+                          THEN 'error:' || coalesce(error_code, '') || ' ' || coalesce(error_message, '')
+                          WHEN finish_reason IS NOT NULL THEN 'finish_reason:' || finish_reason END)
+                     AS response_status_reason,
+                   file || ':' || line AS source, root, stem, file, line
+            FROM s""", s=staged)
+    del staged
+
+    # 3. assessments from analysis folders --------------------------------------------------------
+    analysis_files = []
+    for layout in layouts:
+        for judge, path in layout.analysis:
+            stem = path.stem[len("compliance_"):]
+            analysis_files.append((path, {"stem": stem, "root": str(layout.root), "folder_judge": judge}))
+    builder.read_json_files("analysis", ANALYSIS_FIELDS, analysis_files, bar)
+    analysis = builder.table("analysis", ANALYSIS_FIELDS,
+                             {"stem": pa.string(), "root": pa.string(), "folder_judge": pa.string()})
+    analysis = builder.sql(
+        """SELECT a.*, r.response_id, r.question_set, r.model AS response_model FROM a
+           LEFT JOIN (SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id,
+                             any_value(question_set) AS question_set, any_value(model) AS model
+                      FROM r GROUP BY ALL) r
+             ON a.root = r.root AND a.stem = r.stem AND a.question_id = r.question_id""",
+        a=analysis, r=builder.sql(
+            "SELECT l.* FROM l SEMI JOIN k USING (response_id)", l=locator, k=responses_table.select(["response_id"])))
+    unmatched = pa.compute.is_null(analysis["response_id"])
+    builder.reject_rows(analysis.filter(unmatched), "no matching response", "question_id")
+    analysis = analysis.filter(pa.compute.invert(unmatched))
+    no_judge = pa.compute.and_(pa.compute.is_null(analysis["judge_model"]), pa.compute.is_null(analysis["folder_judge"]))
+    builder.reject_rows(analysis.filter(no_judge), "missing field judge_model")
+    analysis = analysis.filter(pa.compute.invert(no_judge))
+    judge_raw = pa.compute.coalesce(analysis["judge_model"], analysis["folder_judge"]).to_pylist()
+    assessments_parts = [pa.table({
+        "response_id": analysis["response_id"],
+        "question_id": analysis["question_id"],
+        "question_set": analysis["question_set"],
+        "model": analysis["response_model"],
+        "judge": pa.array([builder.judge_name(j) for j in judge_raw], pa.string()),
+        "judge_raw": pa.array(judge_raw, pa.string()),
+        "judge_type": pa.array(["llm"] * len(judge_raw), pa.string()),
+        "label_raw": analysis["compliance"],
+        "analysis": pa.compute.coalesce(analysis["judge_analysis"], analysis["raw_judge_response"]),
+        "timestamp": analysis["timestamp"],
+        "file": analysis["file"],
+        "line": analysis["line"],
+    })]
+    del analysis
+
+    # 4. judgement and annotation files -------------------------------------------------------------
+    keys = responses_table.select(["response_id", "model", "question_set", "question_id", "timestamp"])
+    for spec, judge_type in [(s, None) for s in judgements] + [(s, "human") for s in annotations]:
+        assessments_parts.append(read_judgement_file(builder, spec, judge_type, keys, bar))
+
+    # 5. pitti parquet layout ---------------------------------------------------------------------
+    extra_questions, extra_responses = [], []
+    for root in pitti_roots:
+        q, r, a = read_pitti(builder, root)
+        extra_questions.append(q)
+        extra_responses.append(r)
+        assessments_parts.append(a)
+
+    assessments = pa.concat_tables(assessments_parts, promote_options="permissive")
+    assessments = builder.sql(
+        f"""SELECT *, {labelmap.canonical_sql('label_raw')} AS label,
+                   row_number() OVER (PARTITION BY response_id, judge
+                                      ORDER BY timestamp DESC NULLS LAST, file DESC, line DESC) AS copy
+            FROM a""", a=assessments)
+    duplicate = pa.compute.greater(assessments["copy"], 1)
+    builder.reject_rows(assessments.filter(duplicate), "duplicate judgement (kept the newest)", "judge")
+    assessments = assessments.filter(pa.compute.invert(duplicate))
+    for file, line in zip(assessments["file"].to_pylist(), assessments["line"].to_pylist()):
+        builder.files[file].rows_written += 1
+    assessment_ids = [schema.assessment_id(r, j) for r, j in zip(assessments["response_id"].to_pylist(),
+                                                                  assessments["judge"].to_pylist())]
+    assessments = assessments.append_column("assessment_id", pa.array(assessment_ids, pa.string()))
+    assessments = builder.sql("SELECT *, file || ':' || line AS source FROM a", a=assessments)
+    unknown_labels = Counter(
+        raw for raw, label in zip(assessments["label_raw"].to_pylist(), assessments["label"].to_pylist())
+        if label == labelmap.UNKNOWN)
+
+    # 6. questions table ----------------------------------------------------------------------------
+    for file, line in zip(questions["file"].to_pylist(), questions["line"].to_pylist()):
+        builder.files[file].rows_written += 1
+    question_rows = builder.sql(
+        """SELECT question_set, question_id, text, domain FROM q
+           UNION ALL SELECT question_set, question_id, text, domain FROM d""",
+        q=questions, d=derived)
+    for extra in extra_questions:
+        question_rows = pa.concat_tables([question_rows, extra], promote_options="permissive")
+    qids = question_rows["question_id"].to_pylist()
+    qsets = question_rows["question_set"].to_pylist()
+    themes = [theme_and_variation(q) for q in qids]
+    questions_out = pa.table({
+        "question_uid": [schema.question_uid(s, q) for s, q in zip(qsets, qids)],
+        "question_id": qids, "question_set": qsets, "domain": question_rows["domain"],
+        "theme": [t for t, _ in themes], "variation": pa.array([v for _, v in themes], pa.int8()),
+        "text": question_rows["text"],
+    })
+
+    # 7. responses table ----------------------------------------------------------------------------
+    for file, line in zip(responses_table["file"].to_pylist(), responses_table["line"].to_pylist()):
+        builder.files[file].rows_written += 1
+    uids = [schema.question_uid(s, q) for s, q in zip(responses_table["question_set"].to_pylist(),
+                                                       responses_table["question_id"].to_pylist())]
+    responses_out = responses_table.append_column("question_uid", pa.array(uids, pa.string()))
+    responses_out = responses_out.drop_columns(["root", "stem", "file", "line"])
+    for extra in extra_responses:
+        responses_out = pa.concat_tables([responses_out, extra], promote_options="permissive")
+
+    # 8. models ---------------------------------------------------------------------------------------
+    response_models = sorted(set(responses_out["model"].to_pylist()))
+    models_out, missing_models = read_models(builder, Path(metadata) if metadata else None, response_models)
+
+    # 9. write ------------------------------------------------------------------------------------------
+    bar.close()
+    judges_out = judges_from_assessments(assessments.select(["judge", "judge_raw", "judge_type"]))
+    files = {name: r.as_dict() for name, r in sorted(builder.files.items())}
+    totals = {
+        "lines_read": sum(r["lines_read"] for r in files.values()),
+        "rows_written": sum(r["rows_written"] for r in files.values()),
+        "quarantined": sum(sum(r["quarantined"].values()) for r in files.values()),
+    }
+    reasons = Counter()
+    for r in files.values():
+        reasons.update(r["quarantined"])
+    report = {
+        "inputs": {"raw": [str(r) for r in raw], "responses": [str(p) for p in responses],
+                   "metadata": str(metadata) if metadata else None,
+                   "judgements": list(judgements), "annotations": list(annotations)},
+        "tables": {"questions": questions_out.num_rows, "responses": responses_out.num_rows,
+                   "assessments": assessments.num_rows, "models": len(models_out), "judges": len(judges_out)},
+        "totals": totals | {"balanced": totals["lines_read"] == totals["rows_written"] + totals["quarantined"]},
+        "quarantine_reasons": dict(reasons.most_common()),
+        "questions_derived_from_responses": derived.num_rows,
+        "assessments_per_judge": dict(Counter(assessments["judge"].to_pylist()).most_common()),
+        "labels_per_judge": label_counts(assessments),
+        "unknown_labels": dict(unknown_labels.most_common()),
+        "models_without_metadata": missing_models,
+        "ignored_files": builder.ignored,
+        "warnings": builder.warnings,
+        "files": files,
+        "seconds": round(time.time() - started, 2),
+    }
+    if strict and totals["quarantined"]:
+        raise StrictBuildError(report)
+    with atomic_folder(out) as tmp:
+        write_table(tmp, "questions", questions_out)
+        write_table(tmp, "responses", responses_out)
+        write_table(tmp, "assessments", assessments.select(schema.ASSESSMENTS.names))
+        write_table(tmp, "models", models_out)
+        write_table(tmp, "judges", judges_out)
+        with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as handle:
+            for entry in builder.quarantine:
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        (tmp / "build_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return report
+
+
+def label_counts(assessments: pa.Table) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for judge, label in zip(assessments["judge"].to_pylist(), assessments["label"].to_pylist()):
+        counts[judge][label] += 1
+    return {judge: dict(sorted(c.items())) for judge, c in sorted(counts.items())}
+
+
+# ------------------------------------------------------------------------------------------------
+LABEL_COLUMNS = ("compliance", "label", "expected_compliance", "pitti_compliance")
+JUDGE_COLUMNS = ("judge", "judge_model", "annotator")
+ANALYSIS_COLUMNS = ("analysis", "judge_analysis", "rationale", "notes", "raw_judge_response")
+
+
+def read_judgement_file(builder: Builder, spec: str, judge_type: str | None, keys: pa.Table,
+                        bar: tqdm | None) -> pa.Table:
+    """Rows of a generic judgement/annotation file, matched to responses (unmatched quarantined)."""
+    name, path = parse_named(spec)
+    file = str(path)
+    report = builder.report_for(file, "annotations" if judge_type == "human" else "judgements")
+    rows = []
+    for number, record, problem in sources.read_records(path):
+        report.lines_read += 1
+        if problem is not None:
+            builder.reject(file, problem.line, problem.reason, problem.snippet)
+            continue
+        text = json.dumps(record, ensure_ascii=False, default=str)
+        label = next((record[c] for c in LABEL_COLUMNS if record.get(c) not in (None, "")), None)
+        judge = name or next((record[c] for c in JUDGE_COLUMNS if record.get(c) not in (None, "")), None)
+        model, question_id = record.get("model"), record.get("question_id")
+        if record.get("key") and not (model and question_id):
+            model, _, question_id = str(record["key"]).partition("::")
+        reason = None
+        if label is None:
+            reason = "missing field label (compliance, label or expected_compliance)"
+        elif not isinstance(label, str):
+            reason = "field label is not a string"
+        elif judge is None:
+            reason = "missing judge (a judge/judge_model/annotator column, or NAME=PATH)"
+        elif not record.get("response_id") and not (model and question_id):
+            reason = "names no response (response_id, model + question_id, or key)"
+        if reason:
+            builder.reject(file, number, reason, text)
+            continue
+        analysis = next((record[c] for c in ANALYSIS_COLUMNS if record.get(c) not in (None, "")), None)
+        rows.append({
+            "file": file, "line": number, "wanted_id": record.get("response_id"),
+            "model": model, "question_id": question_id,
+            "question_set": record.get("question_set") or record.get("category"),
+            "wanted_timestamp": record.get("response_timestamp") or record.get("timestamp"),
+            "judge_raw": str(judge), "judge_type": judge_type or record.get("judge_type") or "llm",
+            "label_raw": label, "analysis": None if analysis is None else str(analysis),
+            "timestamp": str(record.get("judged_at") or record.get("timestamp") or "") or None,
+        })
+        if bar is not None:
+            bar.update(1)
+    columns = ["file", "line", "wanted_id", "model", "question_id", "question_set", "wanted_timestamp",
+               "judge_raw", "judge_type", "label_raw", "analysis", "timestamp"]
+    staged = pa.Table.from_pylist(rows, schema=pa.schema(
+        [(c, pa.int64() if c == "line" else pa.string()) for c in columns]))
+    matched = builder.sql(
+        """SELECT s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp,
+                  count(k.response_id) AS candidates, count(DISTINCT k.question_set) AS sets,
+                  arg_max(k.response_id, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS response_id,
+                  arg_max(k.question_id, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS question_id,
+                  arg_max(k.question_set, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS question_set,
+                  arg_max(k.model, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS model
+           FROM s LEFT JOIN k ON
+             (s.wanted_id IS NOT NULL AND k.response_id = s.wanted_id) OR
+             (s.wanted_id IS NULL AND k.model = s.model AND k.question_id = s.question_id
+              AND (s.question_set IS NULL OR k.question_set = s.question_set))
+           GROUP BY s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp
+           ORDER BY s.line""", s=staged, k=keys)
+    builder.reject_rows(matched.filter(pa.compute.equal(matched["candidates"], 0)), "no matching response")
+    builder.reject_rows(matched.filter(pa.compute.greater(matched["sets"], 1)),
+                        "ambiguous response (several question sets; give question_set)")
+    good = matched.filter(pa.compute.and_(pa.compute.greater(matched["candidates"], 0),
+                                          pa.compute.less_equal(matched["sets"], 1)))
+    judge_raw = good["judge_raw"].to_pylist()
+    return pa.table({
+        "response_id": good["response_id"], "question_id": good["question_id"],
+        "question_set": good["question_set"], "model": good["model"],
+        "judge": pa.array([builder.judge_name(j) for j in judge_raw], pa.string()),
+        "judge_raw": good["judge_raw"], "judge_type": good["judge_type"],
+        "label_raw": good["label_raw"], "analysis": good["analysis"], "timestamp": good["timestamp"],
+        "file": good["file"], "line": good["line"],
+    })
+
+
+# ------------------------------------------------------------------------------------------------
+def read_pitti(builder: Builder, root: Path) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """The published PITTI layout mapped onto our tables; `pitti_compliance` kept as label_raw."""
+    import pyarrow.parquet as pq
+
+    def load(name: str) -> pa.Table:
+        parts = []
+        for path in sources.pitti_files(root, name):
+            table = pq.read_table(path)
+            report = builder.report_for(path, f"pitti {name}")
+            report.lines_read += table.num_rows
+            table = table.append_column("file", pa.array([str(path)] * table.num_rows, pa.string()))
+            table = table.append_column("line", pa.array(range(1, table.num_rows + 1), pa.int64()))
+            parts.append(table)
+        return pa.concat_tables(parts, promote_options="permissive")
+
+    q, r, a = load("questions"), load("responses"), load("assessments")
+    questions = builder.sql(
+        """SELECT uuid, CAST(id AS VARCHAR) AS question_id, category AS question_set, domain,
+                  question AS text, file, line FROM q""", q=q)
+    responses = builder.sql(
+        """SELECT r.uuid, q.question_id, q.question_set, r.model, CAST(r.timestamp AS VARCHAR) AS timestamp,
+                  r.api_provider, r.provider, r.content, r.file, r.line
+           FROM r LEFT JOIN q ON r.q_uuid = q.uuid""", r=r, q=questions)
+    orphan = pa.compute.is_null(responses["question_id"])
+    builder.reject_rows(responses.filter(orphan), "no matching question")
+    responses = responses.filter(pa.compute.invert(orphan))
+    rids = [schema.response_id(m, s, q, t) for m, s, q, t in zip(
+        responses["model"].to_pylist(), responses["question_set"].to_pylist(),
+        responses["question_id"].to_pylist(), responses["timestamp"].to_pylist())]
+    responses = responses.append_column("response_id", pa.array(rids, pa.string()))
+    fine = "pitti_compliance" in a.column_names
+    assessments = builder.sql(
+        f"""SELECT r.response_id, r.question_id, r.question_set, r.model, a.judge, a.judge AS judge_raw,
+                   lower(coalesce(a.judge_type, 'llm')) AS judge_type,
+                   {"coalesce(a.pitti_compliance, a.compliance)" if fine else "a.compliance"} AS label_raw,
+                   a.judge_analysis AS analysis, NULL::VARCHAR AS timestamp, a.file, a.line
+            FROM a LEFT JOIN r ON a.r_uuid = r.uuid""", a=a, r=responses)
+    orphan = pa.compute.is_null(assessments["response_id"])
+    builder.reject_rows(assessments.filter(orphan), "no matching response")
+    assessments = assessments.filter(pa.compute.invert(orphan))
+    assessments = assessments.set_column(
+        assessments.column_names.index("judge"), "judge",
+        pa.array([builder.judge_name(j) for j in assessments["judge"].to_pylist()], pa.string()))
+    assessments = assessments.set_column(
+        assessments.column_names.index("judge_type"), "judge_type",
+        pa.array(["human" if t == "human" else "llm" for t in assessments["judge_type"].to_pylist()], pa.string()))
+    for table in (questions, responses):
+        for file, line in zip(table["file"].to_pylist(), table["line"].to_pylist()):
+            builder.files[file].rows_written += 1
+    uids = [schema.question_uid(s, q) for s, q in zip(responses["question_set"].to_pylist(),
+                                                       responses["question_id"].to_pylist())]
+    responses_out = builder.sql(
+        f"""SELECT response_id, question_set, question_id, model, timestamp, api_provider, provider,
+                   coalesce(nullif(trim(content), ''), '{schema.EMPTY_CONTENT}') AS content,
+                   CASE WHEN content = '{schema.EMPTY_CONTENT}' OR trim(coalesce(content, '')) = ''
+                        THEN 'empty_response' ELSE 'success' END AS response_status,
+                   file || ':' || line AS source FROM r""", r=responses)
+    responses_out = responses_out.append_column("question_uid", pa.array(uids, pa.string()))
+    return questions.select(["question_set", "question_id", "text", "domain"]), responses_out, assessments
+
+
+# ------------------------------------------------------------------------------------------------
+def read_models(builder: Builder, folder: Path | None, response_models: list[str]) -> tuple[list[dict], list[str]]:
+    """Models with lab, family, release date and reasoning flag; models without metadata are kept
+    with lab `unknown` (and listed in the report)."""
+    meta: dict[str, dict] = {}
+    labs: dict[str, dict] = {}
+    if folder is not None:
+        for name, target, key in (("model_metadata.json", meta, "model_identifier"),
+                                  ("lab_metadata.jsonl", labs, "lab")):
+            path = folder / name
+            if not path.exists():
+                raise BuildError(f"--metadata {folder}: {name} not found")
+            report = builder.report_for(path, "metadata")
+            # model_metadata.json is JSONL despite its name: read_records reads it line by line.
+            for number, record, problem in sources.read_records(path):
+                report.lines_read += 1
+                if problem is not None:
+                    builder.reject(str(path), problem.line, problem.reason, problem.snippet)
+                elif not isinstance(record.get(key), str):
+                    builder.reject(str(path), number, f"missing field {key}", json.dumps(record)[:300])
+                elif record[key] in target:
+                    builder.reject(str(path), number, f"duplicate {key}", json.dumps(record)[:300])
+                else:
+                    target[record[key]] = record
+                    report.rows_written += 1
+    rows, missing = [], []
+    for model in sorted(set(meta) | set(response_models)):
+        record = meta.get(model)
+        if record is None:
+            missing.append(model)
+            record = {}
+        lab = record.get("creator") or schema.UNKNOWN_LAB
+        reasoning = record.get("reasoning_model")
+        if reasoning is None:
+            reasoning = bool(re.search(r"-(reasoning|thinking)\b", model))
+        rows.append({
+            "model": model, "model_name": record.get("model_name") or model.split("/")[-1],
+            "lab": lab, "lab_name": labs.get(lab, {}).get("full_name") or (lab if lab != schema.UNKNOWN_LAB else "Unknown"),
+            "lab_color": labs.get(lab, {}).get("color"), "family": record.get("model_family"),
+            "release_date": _date(record.get("release_date")), "reasoning": bool(reasoning),
+            "metadata_found": model in meta,
+        })
+    return rows, missing
+
+
+def _date(value: Any):
+    import datetime as dt
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", action="append", default=[], metavar="DIR",
+                        help="a raw SpeechMap folder (questions/, responses/, analysis*/) or a PITTI parquet folder")
+    parser.add_argument("--responses", action="append", default=[], metavar="FILE",
+                        help="a loose SpeechMap responses file (e.g. the judge-evaluation sample)")
+    parser.add_argument("--metadata", metavar="DIR", help="folder with model_metadata.json and lab_metadata.jsonl")
+    parser.add_argument("--judgements", action="append", default=[], metavar="[NAME=]FILE",
+                        help="LLM judgements (JSONL/CSV/parquet); NAME= names the judge when rows do not")
+    parser.add_argument("--annotations", action="append", default=[], metavar="[NAME=]FILE",
+                        help="human annotations, same format as --judgements (judge_type human)")
+    parser.add_argument("--judge-aliases", metavar="FILE", help="JSON {canonical: [spellings]} added to the shipped table")
+    parser.add_argument("--out", required=True, metavar="OUT")
+    parser.add_argument("--strict", action="store_true", help="exit non-zero when anything was quarantined")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.raw or args.responses):
+        print("error: give at least one --raw DIR or --responses FILE", file=sys.stderr)
+        return 2
+    try:
+        report = build(raw=args.raw, metadata=args.metadata, judgements=args.judgements,
+                       annotations=args.annotations, responses=args.responses, out=args.out,
+                       strict=args.strict, progress=not args.quiet, judge_aliases=args.judge_aliases)
+    except StrictBuildError as error:
+        for reason, count in error.report["quarantine_reasons"].items():
+            print(f"  would quarantine {count:,}: {reason}", file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (BuildError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    totals = report["totals"]
+    print(f"built {args.out}: " + ", ".join(f"{n:,} {t}" for t, n in report["tables"].items()))
+    print(f"lines read {totals['lines_read']:,} = rows written {totals['rows_written']:,} "
+          f"+ quarantined {totals['quarantined']:,}" + ("" if totals["balanced"] else "  (NOT BALANCED)"))
+    for reason, count in report["quarantine_reasons"].items():
+        print(f"  quarantined {count:,}: {reason}")
+    if report["models_without_metadata"]:
+        print(f"{len(report['models_without_metadata'])} models without metadata (lab unknown)")
+    if report["ignored_files"]:
+        print(f"ignored {len(report['ignored_files'])} non-data files")
+    return 0

@@ -1,0 +1,197 @@
+"""DuckDB over the parquet tables that `build` writes (and `publish` pushes).
+
+`Store.open(folder)` creates views over `folder/<table>/*.parquet` and prepares, once, the table the
+tabs query: `response_view`, one row per response with its question, model and provider attributes
+and one label column (plus one raw-label column) per judge. Crosstabs between two judges are then a
+GROUP BY over one table, never a self-join of the assessments. A judge with two rows for one response
+counts once (its newest row).
+
+Queries are pure functions of the store and their parameters; values are always bound as parameters,
+and column names for judges come from `judge_column`, never from user text.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import duckdb
+import pandas as pd
+
+from . import schema
+
+# Filters that every tab understands, mapped to their column in `response_view`.
+FILTER_COLUMNS = {
+    "question_set": "question_set",
+    "domain": "domain",
+    "theme": "theme",
+    "variation": "variation",
+    "model": "model",
+    "lab": "lab",
+    "family": "family",
+    "provider": "provider",
+    "reasoning": "reasoning",
+}
+
+
+@dataclass(frozen=True)
+class JudgeInfo:
+    judge: str
+    judge_type: str
+    assessments: int
+    column: str  # identifier of its label column in response_view
+
+
+class Store:
+    """Read-only DuckDB store. Thread-safe: each query runs on its own cursor."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path | None):
+        self._con = con
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._prepare()
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: str | Path, threads: int | None = None) -> "Store":
+        folder = Path(folder)
+        missing = [t for t in schema.TABLES if not any((folder / t).glob("*.parquet"))]
+        if missing:
+            raise FileNotFoundError(
+                f"{folder} is not a built data folder: no parquet files for {', '.join(missing)} "
+                "(run `python -m toolkit build` or `python -m toolkit demo` first)"
+            )
+        con = duckdb.connect(":memory:")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        for table in schema.TABLES:
+            pattern = str(folder / table / "*.parquet").replace("'", "''")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{pattern}')")
+        return cls(con, folder)
+
+    def _prepare(self) -> None:
+        con = self._con
+        judges = con.execute(
+            "SELECT judge, judge_type, assessments FROM judges ORDER BY assessments DESC, judge"
+        ).fetchall()
+        self.judges: list[JudgeInfo] = [
+            JudgeInfo(j, t, int(n), f"j{i}") for i, (j, t, n) in enumerate(judges)
+        ]
+        self._by_name = {j.judge: j for j in self.judges}
+        pivots = []
+        params: list[Any] = []
+        for info in self.judges:
+            for kind, col in (("label", info.column), ("label_raw", info.column + "_raw")):
+                pivots.append(f"arg_max(a.{kind}, a.timestamp) FILTER (WHERE a.judge = ?) AS {col}")
+                params.append(info.judge)
+        pivot_sql = (", " + ", ".join(pivots)) if pivots else ""
+        con.execute(
+            f"""
+            CREATE TABLE judge_labels AS
+            SELECT a.response_id {pivot_sql}
+            FROM assessments a GROUP BY a.response_id
+            """,
+            params,
+        )
+        judge_cols = "".join(
+            f", l.{j.column}, l.{j.column}_raw" for j in self.judges
+        )
+        con.execute(
+            f"""
+            CREATE TABLE response_view AS
+            SELECT r.response_id, r.question_uid, r.question_id, r.question_set,
+                   q.domain, q.theme, q.variation,
+                   r.model, coalesce(m.lab, '{schema.UNKNOWN_LAB}') AS lab, m.lab_name, m.family,
+                   m.release_date, m.reasoning,
+                   r.provider, r.api_provider, r.response_status, r.timestamp
+                   {judge_cols}
+            FROM responses r
+            LEFT JOIN questions q USING (question_uid)
+            LEFT JOIN models m USING (model)
+            LEFT JOIN judge_labels l USING (response_id)
+            ORDER BY r.response_id
+            """
+        )
+
+    # -- queries -----------------------------------------------------------------------------
+    def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run SQL with bound parameters and return a data frame."""
+        cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: Iterable[Any] | None = None) -> Any:
+        cursor = self._con.cursor()
+        try:
+            row = cursor.execute(sql, params or []).fetchone()
+            return row[0] if row else None
+        finally:
+            cursor.close()
+
+    def judge(self, name: str) -> JudgeInfo:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"unknown judge {name!r}; known: {', '.join(self.judge_names())}") from None
+
+    def judge_names(self, judge_type: str | None = None) -> list[str]:
+        return [j.judge for j in self.judges if judge_type is None or j.judge_type == judge_type]
+
+    def judge_column(self, name: str, kind: str = "label") -> str:
+        """The identifier of a judge's column in response_view: kind is `label` or `label_raw`."""
+        if kind not in ("label", "label_raw"):
+            raise ValueError(f"label column must be 'label' or 'label_raw', not {kind!r}")
+        column = self.judge(name).column
+        return column if kind == "label" else column + "_raw"
+
+    def default_judge(self) -> str | None:
+        """The LLM judge with the most assessments (the leaderboard's default)."""
+        llm = self.judge_names("llm")
+        return llm[0] if llm else (self.judges[0].judge if self.judges else None)
+
+    def distinct(self, column: str) -> list[Any]:
+        """Distinct non-null values of a filter column, sorted (for dropdowns)."""
+        if column not in FILTER_COLUMNS:
+            raise ValueError(f"not a filter column: {column!r}")
+        frame = self.query(
+            f"SELECT DISTINCT {FILTER_COLUMNS[column]} AS v FROM response_view WHERE v IS NOT NULL ORDER BY v"
+        )
+        return frame["v"].tolist()
+
+    def counts(self) -> dict[str, int]:
+        return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in schema.TABLES}
+
+    def build_report(self) -> dict[str, Any] | None:
+        if self.folder and (self.folder / "build_report.json").exists():
+            return json.loads((self.folder / "build_report.json").read_text())
+        return None
+
+
+def where_clause(filters: Mapping[str, Any] | None, alias: str = "") -> tuple[str, list[Any]]:
+    """SQL conditions (joined by AND, starting with ' AND ' or empty) and their bound parameters.
+
+    A filter value may be a scalar or a list (IN); None, "" and [] mean "no filter".
+    Unknown filter names raise, so a typo never silently widens a query.
+    """
+    conditions: list[str] = []
+    params: list[Any] = []
+    prefix = f"{alias}." if alias else ""
+    for name, value in (filters or {}).items():
+        if name not in FILTER_COLUMNS:
+            raise ValueError(f"unknown filter {name!r}; known: {', '.join(FILTER_COLUMNS)}")
+        if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
+            continue
+        column = prefix + FILTER_COLUMNS[name]
+        if isinstance(value, (list, tuple, set)):
+            values = list(value)
+            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+        else:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    sql = "".join(f" AND {c}" for c in conditions)
+    return sql, params
