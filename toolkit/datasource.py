@@ -23,7 +23,10 @@ def resolve(data: str | None = None, hub: str | None = None, cache: Path = DEFAU
     """
     data = data or os.environ.get("SPEECHMAP_DATA")
     if data:
-        return DataSource(Path(data), "local")
+        from .synth import MARKER
+        folder = Path(data)
+        # A demo build (toolkit demo / ensure_demo) keeps its marker beside the data folder.
+        return DataSource(folder, "demo" if (folder.parent / MARKER).exists() else "local")
     hub = hub or os.environ.get("SPEECHMAP_HUB")
     notice = ""
     if hub:

@@ -1,0 +1,95 @@
+"""Benchmark: `toolkit build` against DuckDB's bare `read_json` scan of the same raw files.
+
+    python bench/build.py [--scale full] [--seed 0]
+
+Generates the synthetic raw data once (cached under bench/.cache/), then, in one run, times
+(a) DuckDB reading every raw JSONL file with read_json (all columns materialised: the floor for any
+reader that parses the JSON) and (b) `python -m toolkit build` on the same files, each in its own
+process; reports b/a and the build's peak RSS. Targets: ratio <= 1.5, peak RSS <= 4 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench._report import write_section  # noqa: E402
+
+BASELINE = r"""
+import duckdb, glob, sys, json
+raw = sys.argv[1]
+con = duckdb.connect()
+rows = 0
+for pattern in ("questions/*.jsonl", "responses/*.jsonl", "analysis*/*.jsonl"):
+    files = sorted(glob.glob(f"{raw}/speechmap-data/{pattern}"))
+    files = [f.replace("'", "''") for f in files]
+    listing = ", ".join(f"'{f}'" for f in files)
+    con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_json([{listing}], "
+                "format='newline_delimited', union_by_name=true, maximum_object_size=268435456)")
+    rows += con.execute("SELECT count(*) FROM t").fetchone()[0]
+print(json.dumps({"rows": rows}))
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (GB) of the child, and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[:4])} failed:\n{done.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024 / 1024, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="full", choices=["small", "full"])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    from toolkit.synth import generate
+
+    cache = ROOT / "bench" / ".cache" / f"build-{args.scale}-{args.seed}"
+    raw = cache / "raw"
+    marker = cache / "generated.json"
+    if not marker.exists():
+        started = time.perf_counter()
+        summary = generate(raw, scale=args.scale, seed=args.seed, progress=True)
+        marker.write_text(json.dumps({"seconds": time.perf_counter() - started, "summary": summary}, default=str))
+    generated = json.loads(marker.read_text())
+    size = sum(p.stat().st_size for p in raw.rglob("*.jsonl"))
+    base = raw / "speechmap-data"
+
+    # The build's peak RSS is read from a fresh child each time (ru_maxrss of children is a maximum
+    # over all children so far, so the build runs first).
+    build_seconds, build_peak, build_out = timed([
+        sys.executable, "-m", "toolkit", "build", "--raw", str(base), "--metadata", str(raw / "site-metadata"),
+        "--annotations", str(raw / "annotations" / "human.jsonl"), "--out", str(cache / "data"), "--quiet"])
+    scan_seconds, _, scan_out = timed([sys.executable, "-c", BASELINE, str(raw)])
+    report = json.loads((cache / "data" / "build_report.json").read_text())
+    ratio = build_seconds / scan_seconds
+    body = f"""
+Data: `--scale {args.scale} --seed {args.seed}` synthetic raw SpeechMap layout, {size / 1e9:.2f} GB of JSONL
+({report['totals']['lines_read']:,} lines; generated in {generated['seconds']:.0f} s).
+
+| step | seconds | peak RSS |
+|---|---:|---:|
+| (a) DuckDB `read_json` of every raw file (baseline) | {scan_seconds:.1f} | |
+| (b) `python -m toolkit build` | {build_seconds:.1f} | {build_peak:.2f} GB |
+
+Ratio b/a = **{ratio:.2f}** (target <= 1.5); build peak RSS **{build_peak:.2f} GB** (target <= 4 GB).
+Tables: {', '.join(f"{n:,} {t}" for t, n in report['tables'].items())}; quarantined {report['totals']['quarantined']:,}.
+"""
+    print(body)
+    write_section("build", "Build: raw JSONL -> parquet tables", f"python bench/build.py --scale {args.scale}", body)
+
+
+if __name__ == "__main__":
+    main()
