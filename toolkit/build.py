@@ -485,6 +485,7 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
     for r in files.values():
         reasons.update(r["quarantined"])
     report = {
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "inputs": {"raw": [str(r) for r in raw], "responses": [str(p) for p in responses],
                    "metadata": str(metadata) if metadata else None,
                    "judgements": list(judgements), "annotations": list(annotations)},

@@ -1,0 +1,122 @@
+"""The Space bundle: exactly the right files, valid front matter, pins as in pyproject, and it starts."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+from unittest.mock import create_autospec
+
+import pytest
+from huggingface_hub import CommitOperationAdd, HfApi
+
+from toolkit import cards, space
+from toolkit.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "hf_FAKEspaceTokenDoNotLeak0987654321"
+
+
+def expected_bundle() -> set[str]:
+    files = {"app.py", "README.md", "requirements.txt"}
+    for path in (ROOT / "toolkit").rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts and (
+                path.suffix == ".py" or path.parent == ROOT / "toolkit" / "data"):
+            files.add(path.relative_to(ROOT).as_posix())
+    return files
+
+
+def test_dry_run_lists_exactly_the_bundle(tmp_path, capsys):
+    out = tmp_path / "bundle"
+    assert main(["deploy-space", "--space", "me/explorer", "--out", str(out), "--dry-run"]) == 0
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines()[1:]]
+    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert listed == on_disk
+    assert set(listed) == expected_bundle()
+    assert not any(name.startswith(("tests/", "bench/", ".")) or "__pycache__" in name for name in listed)
+
+
+def test_space_readme_and_requirements():
+    meta = cards.front_matter((ROOT / "space" / "README.md").read_text())
+    assert meta["sdk"] == "gradio" and meta["app_file"] == "app.py"
+    assert str(meta["sdk_version"]) == "6.31.0" and str(meta["python_version"]) == "3.11"
+    assert meta["suggested_hardware"] and meta["models"] and meta["datasets"]
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    lines = [line.strip() for line in (ROOT / "space" / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines == pins
+    gradio_pin = next(p for p in pins if p.startswith("gradio=="))
+    assert gradio_pin == f"gradio=={meta['sdk_version']}"
+
+
+def test_readme_names_the_hub_datasets(tmp_path):
+    space.assemble(tmp_path / "b", "PITTI/sm")
+    meta = cards.front_matter((tmp_path / "b" / "README.md").read_text())
+    assert meta["datasets"] == [f"PITTI/sm-{d}" for d in space.PUBLISHED]
+
+
+def test_upload_is_one_commit_and_sets_the_hub_variable(tmp_path, monkeypatch, capsys):
+    api = create_autospec(HfApi, instance=True)
+    api.repo_info.return_value = argparse.Namespace(sha="head0")
+    api.list_repo_tree.return_value = []
+    api.create_commit.return_value = argparse.Namespace(oid="c1")
+    monkeypatch.setattr(space, "make_api", lambda token: api)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    out = tmp_path / "bundle"
+    code = main(["deploy-space", "--space", "me/explorer", "--hub", "me/sm", "--out", str(out), "--token", TOKEN])
+    assert code == 0
+    api.create_repo.assert_called_once()
+    assert api.create_repo.call_args.kwargs["space_sdk"] == "gradio"
+    assert api.create_commit.call_count == 1
+    call = api.create_commit.call_args
+    assert call.kwargs["repo_type"] == "space" and call.kwargs["parent_commit"] == "head0"
+    assert {op.path_in_repo for op in call.args[1] if isinstance(op, CommitOperationAdd)} == expected_bundle()
+    api.add_space_variable.assert_called_once_with("me/explorer", "SPEECHMAP_HUB", "me/sm")
+    captured = capsys.readouterr()
+    assert TOKEN not in captured.out + captured.err
+
+
+def test_offline_deploy_is_one_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["deploy-space", "--space", "me/x", "--out", str(tmp_path / "b"), "--token", TOKEN]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: cannot reach the Hugging Face Hub (HF_HUB_OFFLINE is set); nothing was uploaded.")
+
+
+@pytest.mark.slow
+def test_assembled_folder_starts_the_app(tmp_path, demo_data):
+    """The bundle alone (no repository around it) serves the dashboard on loopback."""
+    out = tmp_path / "bundle"
+    space.assemble(out, "me/sm")
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(out)}
+    log = open(tmp_path / "app.log", "w+")
+    process = subprocess.Popen([sys.executable, "app.py", "--data", str(demo_data), "--host", "127.0.0.1",
+                                "--port", str(port)], cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 180
+        while True:
+            assert process.poll() is None, f"app exited: {(tmp_path / 'app.log').read_text()[-3000:]}"
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                assert time.time() < deadline, (tmp_path / "app.log").read_text()[-3000:]
+                time.sleep(0.5)
+        assert "gradio" in page.lower()
+        # and what ran is the bundle's own toolkit package, not this checkout's
+        found = subprocess.run([sys.executable, "-c", "import toolkit; print(toolkit.__file__)"], cwd=out,
+                               env=env, capture_output=True, text=True, check=True).stdout.strip()
+        assert Path(found) == out / "toolkit" / "__init__.py"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
