@@ -162,15 +162,15 @@ def test_failed_write_leaves_previous_output(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     stamp = (out / "build_report.json").read_text()
-    import toolkit.build as build_module
+    from toolkit.build import Builder
 
-    def broken(folder, name, data):
-        if name == "assessments":
-            raise OSError("disk full")
-        return original(folder, name, data)
+    def broken(self, query, path, **tables):
+        if "assessments" in str(path):
+            raise OSError("disk full")  # after questions, models, judges and responses were written
+        return original(self, query, path, **tables)
 
-    original = build_module.write_table
-    monkeypatch.setattr(build_module, "write_table", broken)
+    original = Builder.copy
+    monkeypatch.setattr(Builder, "copy", broken)
     with pytest.raises(OSError):
         build(raw=[raw], out=out, progress=False)
     assert (out / "build_report.json").read_text() == stamp

@@ -23,6 +23,7 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -31,14 +32,17 @@ from typing import Any, Iterable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import labels as labelmap
 from . import schema, sources
-from .sources import Field, JsonBatchReader, Problem
+from .sources import Field, JsonBatchReader
 from .tables import atomic_folder, judges_from_assessments, write_table
 
-BATCH_BYTES = 64 << 20  # lines handed to DuckDB at once: bounds memory on full-scale builds
+BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
+MEMORY_LIMIT = "2GB"     # DuckDB's own limit for the final joins; past it, it spills to the staging folder
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 
 QUESTION_FIELDS = [
@@ -51,22 +55,25 @@ RESPONSE_FIELDS = [
     Field("question_id", ("$.question_id",), required=True),
     Field("model", ("$.model",), required=True),
     Field("timestamp", ("$.timestamp",), required=True),
-    Field("response", ("$.response",), "json", required=True),
+    Field("response", ("$.response",), "presence", required=True),
+    Field("response_text", ("$.response",)),                      # older rows: the answer as a string
     Field("category", ("$.category",)),
     Field("question", ("$.question",)),
     Field("domain", ("$.domain",)),
     Field("api_provider", ("$.api_provider",)),
     Field("top_provider", ("$.provider",)),
-    Field("response_status", ("$.response_status",)),
-    Field("response_status_reason", ("$.response_status_reason",)),
-    Field("message_content", ("$.response.choices[0].message.content",), "json"),
+    Field("given_status", ("$.response_status",)),
+    Field("given_status_reason", ("$.response_status_reason",)),
+    Field("message_text", ("$.response.choices[0].message.content",)),          # OpenAI
+    Field("message_parts", ("$.response.choices[0].message.content",), "array"),  # OpenAI content parts
     Field("message_reasoning", ("$.response.choices[0].message.reasoning",
                                 "$.response.choices[0].message.reasoning_content"), "any"),
     Field("finish_reason", ("$.response.choices[0].finish_reason", "$.response.stop_reason"), "any"),
     Field("response_provider", ("$.response.provider",), "any"),
     Field("error_code", ("$.response.error.code",), "any"),
     Field("error_message", ("$.response.error.message",), "any"),
-    Field("blocks", ("$.response.content",), "json"),
+    Field("blocks_text", ("$.response.content",)),
+    Field("blocks", ("$.response.content",), "array"),                          # Anthropic content blocks
     Field("standardized_content", ("$.response._llm_client.standardized_response.content",), "any"),
 ]
 ANALYSIS_FIELDS = [
@@ -80,22 +87,46 @@ ANALYSIS_FIELDS = [
     Field("model", ("$.model",)),
 ]
 
-# Content of a response in every provider shape, as SQL over the extracted fields.
-_TEXT_PARTS = ("array_to_string(list_transform(list_filter(CAST(json_extract({col}, '$[*]') AS JSON[]), "
-               "lambda b: b->>'type' = '{kind}'), lambda b: b->>'{key}'), '')")
-CONTENT_SQL = f"""
-    CASE
-      WHEN left(response, 1) = '"' THEN json_extract_string(response, '$')
-      WHEN left(message_content, 1) = '"' THEN json_extract_string(message_content, '$')
-      WHEN left(message_content, 1) = '[' THEN {_TEXT_PARTS.format(col='message_content', kind='text', key='text')}
-      WHEN standardized_content IS NOT NULL THEN standardized_content
-      WHEN left(blocks, 1) = '[' THEN {_TEXT_PARTS.format(col='blocks', kind='text', key='text')}
-      WHEN left(blocks, 1) = '"' THEN json_extract_string(blocks, '$')
-    END"""
-REASONING_SQL = f"""
-    coalesce(message_reasoning,
-             CASE WHEN left(blocks, 1) = '[' THEN
-               nullif({_TEXT_PARTS.format(col='blocks', kind='thinking', key='thinking')}, '') END)"""
+# The text of typed parts (`{"type": "text", "text": ...}`) of a JSON array, concatenated.
+_PARTS = ("array_to_string(list_transform(list_filter(CAST(json_extract({col}, '$[*]') AS JSON[]), "
+          "lambda b: b->>'type' = '{kind}'), lambda b: b->>'{key}'), '')")
+# Content of a response in every provider shape; the first non-empty wins.
+CONTENT_SQL = f"""coalesce(
+    nullif(response_text, ''), nullif(message_text, ''),
+    nullif({_PARTS.format(col='message_parts', kind='text', key='text')}, ''),
+    nullif(standardized_content, ''),
+    nullif({_PARTS.format(col='blocks', kind='text', key='text')}, ''), nullif(blocks_text, ''))"""
+REASONING_SQL = f"""coalesce(message_reasoning,
+    nullif({_PARTS.format(col='blocks', kind='thinking', key='thinking')}, ''))"""
+# Per batch: reduce the extracted fields to what the responses table keeps; status derived when absent.
+RESPONSE_POST_SQL = f"""
+SELECT question_id, model, timestamp, category, question, domain, api_provider,
+       coalesce(response_provider, top_provider) AS provider, finish_reason,
+       coalesce(content_found, '{schema.EMPTY_CONTENT}') AS content, reasoning,
+       coalesce(given_status,
+         CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL THEN
+                CASE WHEN error_code = '403' OR lower(error_message) LIKE '%moderat%'
+                     THEN 'moderation' ELSE 'provider_error' END
+              WHEN finish_reason = 'content_filter' THEN 'moderation'
+              WHEN finish_reason IN ('length', 'max_tokens') THEN 'truncation'
+              WHEN content_found IS NULL THEN 'empty_response'
+              ELSE 'success' END) AS response_status,
+       coalesce(given_status_reason,
+         CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL
+              THEN 'error:' || coalesce(error_code, '') || ' ' || coalesce(error_message, '')
+              WHEN finish_reason IS NOT NULL THEN 'finish_reason:' || finish_reason END) AS response_status_reason,
+       file, line, stem, root
+FROM (SELECT *, CASE WHEN trim(content_raw) <> '' THEN content_raw END AS content_found
+      FROM (SELECT *, {CONTENT_SQL} AS content_raw, {REASONING_SQL} AS reasoning FROM e))"""
+RESPONSE_LIGHT_COLUMNS = ("question_id", "model", "timestamp", "category", "question", "domain", "api_provider",
+                          "provider", "finish_reason", "response_status", "response_status_reason",
+                          "file", "line", "stem", "root", "pos")
+ANALYSIS_POST_SQL = """
+SELECT question_id, compliance, judge_model, timestamp, category, model,
+       coalesce(judge_analysis, raw_judge_response) AS analysis, file, line, stem, root, folder_judge
+FROM e"""
+ANALYSIS_LIGHT_COLUMNS = ("question_id", "compliance", "judge_model", "timestamp", "category", "model",
+                          "file", "line", "stem", "root", "folder_judge", "pos")
 
 
 @dataclass
@@ -125,8 +156,17 @@ class StrictBuildError(BuildError):
 
 
 class Builder:
-    def __init__(self, aliases: dict[str, str], progress: bool):
+    """Reads inputs batch by batch. Heavy text columns (response content and reasoning, judges'
+    analyses) go straight to staging parquet files keyed by a row position `pos`; only the light
+    columns stay in memory for matching and de-duplication, and the final tables are written by a
+    streaming DuckDB join of the two. This bounds memory on full-scale builds."""
+
+    def __init__(self, aliases: dict[str, str], progress: bool, staging: Path):
+        self.staging = staging
         self.con = duckdb.connect(":memory:")
+        self.con.execute("SET enable_progress_bar = false")  # the build shows its own
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET temp_directory = '{staging / 'spill'}'")
         self.aliases = aliases
         self.progress = progress
         self.files: dict[str, FileReport] = {}
@@ -134,6 +174,8 @@ class Builder:
         self.ignored: list[str] = []
         self.warnings: list[str] = []
         self.frames: dict[str, list[pa.Table]] = defaultdict(list)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.positions: Counter = Counter()
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def report_for(self, path: Path | str, kind: str) -> FileReport:
@@ -146,10 +188,46 @@ class Builder:
             entry["detail"] = detail
         self.quarantine.append(entry)
 
+    def reject_rows(self, rows: pa.Table, reason: str, detail_column: str | None = None) -> None:
+        """Quarantine rows of a staged table (needs file, line; optional detail column)."""
+        files = rows.column("file").to_pylist()
+        lines = rows.column("line").to_pylist()
+        details = rows.column(detail_column).to_pylist() if detail_column else [""] * len(files)
+        for file, line, detail in zip(files, lines, details):
+            self.reject(file, line, reason, detail=str(detail or ""))
+
+    def count_written(self, rows: pa.Table) -> None:
+        """Rows of a final table, counted against the input file each came from."""
+        counts = self.sql("SELECT file, count(*) AS n FROM r GROUP BY file", r=rows.select(["file"]))
+        for file, n in zip(counts["file"].to_pylist(), counts["n"].to_pylist()):
+            self.files[file].rows_written += n
+
+    # -- staging of heavy columns --------------------------------------------------------------
+    def stage(self, kind: str, table: pa.Table, heavy: tuple[str, ...]) -> pa.Table:
+        """Write the heavy columns (with a fresh `pos`) to staging; return the light rest with `pos`."""
+        start = self.positions[kind]
+        self.positions[kind] += table.num_rows
+        pos = pa.array(range(start, start + table.num_rows), pa.int64())
+        heavy_table = pa.table([pos] + [table.column(c).cast(pa.string()) for c in heavy], names=["pos", *heavy])
+        if kind not in self.writers:
+            self.writers[kind] = pq.ParquetWriter(self.staging / f"{kind}.parquet", heavy_table.schema)
+        self.writers[kind].write_table(heavy_table)
+        return table.drop_columns(list(heavy)).append_column("pos", pos)
+
+    def staged_file(self, kind: str) -> str:
+        writer = self.writers.pop(kind, None)
+        if writer is not None:
+            writer.close()
+        return str(self.staging / f"{kind}.parquet").replace("'", "''")
+
     # -- JSON line files -----------------------------------------------------------------------
     def read_json_files(self, kind: str, fields: list[Field], files: list[tuple[Path, dict]],
-                        bar: tqdm | None) -> None:
-        """Parse files batch by batch; good rows go to self.frames[kind] with file/line/context."""
+                        bar: tqdm | None, post_sql: str | None = None, heavy: tuple[str, ...] = (),
+                        report_kind: str | None = None) -> None:
+        """Parse files in batches; good rows (light columns) go to self.frames[kind].
+
+        `post_sql` (over table `e`, the extracted fields plus file, line and the file's context)
+        reduces each batch to the columns kept; `heavy` names the columns sent to staging."""
         reader = JsonBatchReader(self.con, fields)
         pending: list[tuple[sources.Lines, dict]] = []
         pending_bytes = 0
@@ -165,30 +243,33 @@ class Builder:
             keep_index: list[int] = []
             meta: dict[str, list] = defaultdict(list)
             for lines, context in pending:
-                report = self.files[lines.file]
                 for i, number in enumerate(lines.numbers):
                     problem = problems[offset + i]
                     if problem is not None:
                         self.reject(lines.file, number, problem, lines.texts[i])
-                    else:
-                        keep_index.append(offset + i)
-                        meta["file"].append(lines.file)
-                        meta["line"].append(number)
-                        for key, value in context.items():
-                            meta[key].append(value)
+                        continue
+                    keep_index.append(offset + i)
+                    meta["file"].append(lines.file)
+                    meta["line"].append(number)
+                    for key, value in context.items():
+                        meta[key].append(value)
                 offset += len(lines.texts)
             good = extracted.take(pa.array(keep_index, pa.int64())).drop_columns(["idx", "problem"])
+            del extracted, texts
             for key, values in meta.items():
-                good = good.append_column(key, pa.array(values, pa.string() if key != "line" else pa.int64()))
+                good = good.append_column(key, pa.array(values, pa.int64() if key == "line" else pa.string()))
+            if post_sql:
+                good = self.sql(post_sql, e=good)
+            if heavy:
+                good = self.stage(kind, good, heavy)
             self.frames[kind].append(good)
             if bar is not None:
-                bar.update(len(texts))
+                bar.update(len(keep_index))
             pending, pending_bytes = [], 0
 
         for path, context in files:
-            self.report_for(path, kind)
+            report = self.report_for(path, report_kind or kind)
             lines = sources.read_lines(path)
-            report = self.files[str(path)]
             report.lines_read += lines.nonempty
             for problem in lines.problems:
                 self.reject(str(path), problem.line, problem.reason, problem.snippet)
@@ -200,11 +281,10 @@ class Builder:
                 flush()
         flush()
 
-    def table(self, kind: str, fields: list[Field], extra: dict[str, pa.DataType]) -> pa.Table:
-        """All good rows of one kind as one Arrow table (empty with the right columns when none)."""
+    def table(self, kind: str, columns: dict[str, pa.DataType]) -> pa.Table:
+        """All light rows of one kind as one Arrow table (empty with the given columns when none)."""
         if self.frames[kind]:
             return pa.concat_tables(self.frames.pop(kind), promote_options="permissive")
-        columns = {f.name: pa.string() for f in fields} | {"file": pa.string(), "line": pa.int64()} | extra
         return pa.schema(list(columns.items())).empty_table()
 
     def judge_name(self, raw: str | None) -> str | None:
@@ -219,13 +299,17 @@ class Builder:
             for name in tables:
                 self.con.unregister(name)
 
-    def reject_rows(self, rows: pa.Table, reason: str, detail_column: str | None = None) -> None:
-        """Quarantine rows of a staged table (needs file, line; optional detail column)."""
-        files = rows.column("file").to_pylist()
-        lines = rows.column("line").to_pylist()
-        details = rows.column(detail_column).to_pylist() if detail_column else [""] * len(files)
-        for file, line, detail in zip(files, lines, details):
-            self.reject(file, line, reason, detail=str(detail or ""))
+    def copy(self, query: str, path: Path, **tables: Any) -> None:
+        """Stream a query's result into a parquet file (DuckDB spills to disk past its memory limit)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            self.con.register(name, table)
+        try:
+            target = str(path).replace("'", "''")
+            self.con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        finally:
+            for name in tables:
+                self.con.unregister(name)
 
 
 def load_aliases(path: Path | None) -> dict[str, str]:
@@ -263,6 +347,10 @@ def parse_named(spec: str) -> tuple[str | None, Path]:
     return None, Path(spec)
 
 
+def _strings(*names: str) -> dict[str, pa.DataType]:
+    return {n: pa.int64() if n in ("line", "pos") else pa.string() for n in names}
+
+
 # ------------------------------------------------------------------------------------------------
 def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
           judgements: Iterable[str] = (), annotations: Iterable[str] = (),
@@ -270,8 +358,8 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
           progress: bool = True, judge_aliases: str | Path | None = None) -> dict:
     """Build the canonical tables; returns the report (also written to OUT/build_report.json)."""
     started = time.time()
-    builder = Builder(load_aliases(Path(judge_aliases) if judge_aliases else None), progress)
     raw = [Path(r) for r in raw]
+    judgements, annotations, responses = list(judgements), list(annotations), list(responses)
     layouts, pitti_roots = [], []
     for root in raw:
         if not root.exists():
@@ -280,172 +368,149 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
             pitti_roots.append(root)
         else:
             layouts.append(sources.discover_raw(root))
-    for path in list(responses) + [parse_named(s)[1] for s in list(judgements) + list(annotations)]:
+    for path in responses + [parse_named(s)[1] for s in judgements + annotations]:
         if not Path(path).exists():
             raise BuildError(f"{path}: no such file")
-    for layout in layouts:
-        builder.ignored.extend(str(p) for p in layout.ignored)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".build-staging-", dir=Path(out).parent) as staging:
+        builder = Builder(load_aliases(Path(judge_aliases) if judge_aliases else None), progress, Path(staging))
+        for layout in layouts:
+            builder.ignored.extend(str(p) for p in layout.ignored)
+        return _build(builder, layouts, pitti_roots, responses, judgements, annotations, metadata, out,
+                      strict, progress, raw, started)
 
-    total_lines = None
-    bar = tqdm(desc="build", unit=" rows", disable=not progress, total=total_lines, file=sys.stderr)
 
-    # 1. questions --------------------------------------------------------------------------------
+def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, annotations, metadata,
+           out, strict, progress, raw, started) -> dict:
+    bar = tqdm(desc="build", unit=" rows", disable=not progress, file=sys.stderr)
+
+    # 1. questions ----------------------------------------------------------------------------------
     question_files = [(p, {"stem": p.stem}) for layout in layouts for p in layout.questions]
     builder.read_json_files("questions", QUESTION_FIELDS, question_files, bar)
-    questions = builder.table("questions", QUESTION_FIELDS, {"stem": pa.string()})
+    questions = builder.table("questions", _strings("question_id", "text", "category", "domain", "file",
+                                                    "line", "stem"))
     questions = builder.sql(
         """SELECT *, coalesce(category, stem) AS question_set,
                   row_number() OVER (PARTITION BY coalesce(category, stem), question_id ORDER BY file, line) AS copy
            FROM q""", q=questions)
-    builder.reject_rows(questions.filter(pa.compute.greater(questions["copy"], 1)), "duplicate question")
-    questions = questions.filter(pa.compute.equal(questions["copy"], 1))
+    builder.reject_rows(questions.filter(pc.greater(questions["copy"], 1)), "duplicate question")
+    questions = questions.filter(pc.equal(questions["copy"], 1))
     sets_with_file = set(questions.column("question_set").to_pylist())
 
-    # 2. responses --------------------------------------------------------------------------------
+    # 2. responses: heavy content/reasoning to staging, the rest here ------------------------------
     response_files = [(p, {"stem": p.stem, "root": str(layout.root)}) for layout in layouts for p in layout.responses]
-    response_files += [(Path(p), {"stem": Path(p).stem, "root": str(Path(p).parent)}) for p in responses]
-    builder.read_json_files("responses", RESPONSE_FIELDS, response_files, bar)
-    staged = builder.table("responses", RESPONSE_FIELDS, {"stem": pa.string(), "root": pa.string()})
+    response_files += [(Path(p), {"stem": Path(p).stem, "root": str(Path(p).parent)}) for p in loose_responses]
+    builder.read_json_files("responses", RESPONSE_FIELDS, response_files, bar,
+                            post_sql=RESPONSE_POST_SQL, heavy=("content", "reasoning"))
+    staged = builder.table("responses", _strings(*RESPONSE_LIGHT_COLUMNS))
     known_sets = sorted(sets_with_file, key=len, reverse=True)
-    set_rows = builder.sql("SELECT DISTINCT stem FROM s WHERE category IS NULL", s=staged).column(0).to_pylist()
-    stem_sets = {stem: next((s for s in known_sets if stem.startswith(s + "_")), None) for stem in set_rows}
+    stems = builder.sql("SELECT DISTINCT stem FROM s WHERE category IS NULL", s=staged).column(0).to_pylist()
+    stem_sets = {stem: next((s for s in known_sets if stem.startswith(s + "_")), None) for stem in stems}
     stem_table = pa.table({"stem": pa.array(list(stem_sets), pa.string()),
                            "stem_set": pa.array(list(stem_sets.values()), pa.string())})
     staged = builder.sql(
-        f"""SELECT s.*, coalesce(s.category, m.stem_set) AS question_set,
-                   {CONTENT_SQL} AS content_found, {REASONING_SQL} AS reasoning
-            FROM s LEFT JOIN m USING (stem)""", s=staged, m=stem_table)
-    builder.reject_rows(staged.filter(pa.compute.is_null(staged["question_set"])), "missing field category")
-    staged = staged.filter(pa.compute.is_valid(staged["question_set"]))
-    ids = [schema.response_id(m, s, q, t) for m, s, q, t in zip(
-        staged["model"].to_pylist(), staged["question_set"].to_pylist(),
-        staged["question_id"].to_pylist(), staged["timestamp"].to_pylist())]
-    staged = staged.append_column("response_id", pa.array(ids, pa.string()))
+        f"""SELECT s.*, coalesce(s.category, m.stem_set) AS question_set FROM s LEFT JOIN m USING (stem)""",
+        s=staged, m=stem_table)
+    builder.reject_rows(staged.filter(pc.is_null(staged["question_set"])), "missing field category")
+    staged = builder.sql(
+        f"""SELECT *, {schema.stable_id_sql('r', 'model', 'question_set', 'question_id', 'timestamp')} AS response_id
+            FROM s WHERE question_set IS NOT NULL""", s=staged)
     # Where each response was found, duplicates included: an analysis file matches its own copy.
-    locator = staged.select(["root", "stem", "question_id", "response_id", "timestamp", "question_set", "model"])
+    locator = staged.select(["root", "stem", "question_id", "response_id", "timestamp"])
     staged = builder.sql(
         """SELECT *, row_number() OVER (PARTITION BY response_id ORDER BY file, line) AS copy FROM s""", s=staged)
-    builder.reject_rows(staged.filter(pa.compute.greater(staged["copy"], 1)),
+    builder.reject_rows(staged.filter(pc.greater(staged["copy"], 1)),
                         "duplicate response (same model, question and timestamp)", "question_id")
-    staged = staged.filter(pa.compute.equal(staged["copy"], 1))
-    sets = pa.array(sorted(sets_with_file), pa.string())
-    question_keys = questions.select(["question_set", "question_id"])
+    staged = staged.filter(pc.equal(staged["copy"], 1))
     staged = builder.sql(
         """SELECT s.*, (k.question_id IS NOT NULL) AS question_found FROM s
            LEFT JOIN k ON s.question_set = k.question_set AND s.question_id = k.question_id""",
-        s=staged, k=question_keys)
-    orphan = pa.compute.and_(pa.compute.is_in(staged["question_set"], sets),
-                             pa.compute.invert(staged["question_found"]))
+        s=staged, k=questions.select(["question_set", "question_id"]))
+    orphan = pc.and_(pc.is_in(staged["question_set"], pa.array(sorted(sets_with_file), pa.string())),
+                     pc.invert(staged["question_found"]))
     builder.reject_rows(staged.filter(orphan), "no matching question", "question_id")
-    staged = staged.filter(pa.compute.invert(orphan))
-
+    staged = staged.filter(pc.invert(orphan))
     # Questions for sets that have no questions file come from the responses (first row with text).
     derived = builder.sql(
-        """SELECT question_set, question_id, arg_min(question, file || lpad(line::VARCHAR, 12, '0')) AS text,
-                  arg_min(domain, file || lpad(line::VARCHAR, 12, '0')) AS domain
+        """SELECT question_set, question_id, arg_min(question, (file, line)) AS text,
+                  arg_min(domain, (file, line)) AS domain
            FROM s WHERE NOT question_found GROUP BY ALL ORDER BY ALL""", s=staged)
-    responses_table = builder.sql(
-        f"""SELECT response_id, question_set, question_id, model, timestamp, api_provider,
-                   coalesce(response_provider, top_provider) AS provider,
-                   CASE WHEN trim(coalesce(content_found, '')) = '' THEN '{schema.EMPTY_CONTENT}'
-                        ELSE content_found END AS content,
-                   reasoning, finish_reason,
-                   coalesce(response_status,
-                     CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL THEN
-                            CASE WHEN error_code = '403' OR lower(error_message) LIKE '%moderat%'
-                                 THEN 'moderation' ELSE 'provider_error' END
-                          WHEN finish_reason = 'content_filter' THEN 'moderation'
-                          WHEN finish_reason IN ('length', 'max_tokens') THEN 'truncation'
-                          WHEN trim(coalesce(content_found, '')) = '' THEN 'empty_response'
-                          ELSE 'success' END) AS response_status,
-                   coalesce(response_status_reason,
-                     CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL
-                          THEN 'error:' || coalesce(error_code, '') || ' ' || coalesce(error_message, '')
-                          WHEN finish_reason IS NOT NULL THEN 'finish_reason:' || finish_reason END)
-                     AS response_status_reason,
-                   file || ':' || line AS source, root, stem, file, line
+    responses = builder.sql(
+        f"""SELECT response_id, {schema.stable_id_sql('q', 'question_set', 'question_id')} AS question_uid,
+                   question_id, question_set, model, timestamp, api_provider, provider, finish_reason,
+                   response_status, response_status_reason, file || ':' || line AS source,
+                   root, stem, file, line, pos
             FROM s""", s=staged)
     del staged
+    builder.count_written(responses)
 
-    # 3. assessments from analysis folders --------------------------------------------------------
+    # 3. assessments from analysis folders ----------------------------------------------------------
     analysis_files = []
     for layout in layouts:
         for judge, path in layout.analysis:
             stem = path.stem[len("compliance_"):]
             analysis_files.append((path, {"stem": stem, "root": str(layout.root), "folder_judge": judge}))
-    builder.read_json_files("analysis", ANALYSIS_FIELDS, analysis_files, bar)
-    analysis = builder.table("analysis", ANALYSIS_FIELDS,
-                             {"stem": pa.string(), "root": pa.string(), "folder_judge": pa.string()})
+    builder.read_json_files("assessments", ANALYSIS_FIELDS, analysis_files, bar,
+                            post_sql=ANALYSIS_POST_SQL, heavy=("analysis",), report_kind="analysis")
+    analysis = builder.table("assessments", _strings(*ANALYSIS_LIGHT_COLUMNS))
     analysis = builder.sql(
-        """SELECT a.*, r.response_id, r.question_set, r.model AS response_model FROM a
-           LEFT JOIN (SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id,
-                             any_value(question_set) AS question_set, any_value(model) AS model
-                      FROM r GROUP BY ALL) r
+        """SELECT a.*, r.response_id FROM a
+           LEFT JOIN (SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id
+                      FROM l SEMI JOIN k USING (response_id) GROUP BY ALL) r
              ON a.root = r.root AND a.stem = r.stem AND a.question_id = r.question_id""",
-        a=analysis, r=builder.sql(
-            "SELECT l.* FROM l SEMI JOIN k USING (response_id)", l=locator, k=responses_table.select(["response_id"])))
-    unmatched = pa.compute.is_null(analysis["response_id"])
+        a=analysis, l=locator, k=responses.select(["response_id"]))
+    del locator
+    unmatched = pc.is_null(analysis["response_id"])
     builder.reject_rows(analysis.filter(unmatched), "no matching response", "question_id")
-    analysis = analysis.filter(pa.compute.invert(unmatched))
-    no_judge = pa.compute.and_(pa.compute.is_null(analysis["judge_model"]), pa.compute.is_null(analysis["folder_judge"]))
+    analysis = analysis.filter(pc.invert(unmatched))
+    no_judge = pc.and_(pc.is_null(analysis["judge_model"]), pc.is_null(analysis["folder_judge"]))
     builder.reject_rows(analysis.filter(no_judge), "missing field judge_model")
-    analysis = analysis.filter(pa.compute.invert(no_judge))
-    judge_raw = pa.compute.coalesce(analysis["judge_model"], analysis["folder_judge"]).to_pylist()
-    assessments_parts = [pa.table({
-        "response_id": analysis["response_id"],
-        "question_id": analysis["question_id"],
-        "question_set": analysis["question_set"],
-        "model": analysis["response_model"],
-        "judge": pa.array([builder.judge_name(j) for j in judge_raw], pa.string()),
-        "judge_raw": pa.array(judge_raw, pa.string()),
-        "judge_type": pa.array(["llm"] * len(judge_raw), pa.string()),
-        "label_raw": analysis["compliance"],
-        "analysis": pa.compute.coalesce(analysis["judge_analysis"], analysis["raw_judge_response"]),
-        "timestamp": analysis["timestamp"],
-        "file": analysis["file"],
-        "line": analysis["line"],
-    })]
+    analysis = analysis.filter(pc.invert(no_judge))
+    judge_raw = pc.coalesce(analysis["judge_model"], analysis["folder_judge"])
+    alias_table = pa.table({"judge_raw": pa.array(list(builder.aliases), pa.string()),
+                            "judge": pa.array(list(builder.aliases.values()), pa.string())})
+    assessments_parts = [builder.sql(
+        """SELECT a.response_id, coalesce(x.judge, a.judge_raw) AS judge, a.judge_raw, 'llm' AS judge_type,
+                  a.label_raw, a.timestamp, a.file, a.line, a.pos
+           FROM a LEFT JOIN x USING (judge_raw)""",
+        a=analysis.select(["response_id", "compliance", "timestamp", "file", "line", "pos"])
+                  .rename_columns(["response_id", "label_raw", "timestamp", "file", "line", "pos"])
+                  .append_column("judge_raw", judge_raw), x=alias_table)]
     del analysis
 
     # 4. judgement and annotation files -------------------------------------------------------------
-    keys = responses_table.select(["response_id", "model", "question_set", "question_id", "timestamp"])
+    keys = responses.select(["response_id", "model", "question_set", "question_id", "timestamp"])
     for spec, judge_type in [(s, None) for s in judgements] + [(s, "human") for s in annotations]:
-        assessments_parts.append(read_judgement_file(builder, spec, judge_type, keys, bar))
+        table = read_judgement_file(builder, spec, judge_type, keys, bar)
+        assessments_parts.append(builder.stage("assessments", table, ("analysis",)))
 
-    # 5. pitti parquet layout ---------------------------------------------------------------------
-    extra_questions, extra_responses = [], []
+    # 5. the published PITTI parquet layout ---------------------------------------------------------
+    extra_questions = []
     for root in pitti_roots:
         q, r, a = read_pitti(builder, root)
         extra_questions.append(q)
-        extra_responses.append(r)
-        assessments_parts.append(a)
+        responses = pa.concat_tables([responses, builder.stage("responses", r, ("content", "reasoning"))],
+                                     promote_options="permissive")
+        assessments_parts.append(builder.stage("assessments", a, ("analysis",)))
 
-    assessments = pa.concat_tables(assessments_parts, promote_options="permissive")
+    columns = ["response_id", "judge", "judge_raw", "judge_type", "label_raw", "timestamp", "file", "line", "pos"]
+    assessments = pa.concat_tables([p.select(columns) for p in assessments_parts], promote_options="permissive")
+    del assessments_parts
     assessments = builder.sql(
         f"""SELECT *, {labelmap.canonical_sql('label_raw')} AS label,
                    row_number() OVER (PARTITION BY response_id, judge
                                       ORDER BY timestamp DESC NULLS LAST, file DESC, line DESC) AS copy
             FROM a""", a=assessments)
-    duplicate = pa.compute.greater(assessments["copy"], 1)
+    duplicate = pc.greater(assessments["copy"], 1)
     builder.reject_rows(assessments.filter(duplicate), "duplicate judgement (kept the newest)", "judge")
-    assessments = assessments.filter(pa.compute.invert(duplicate))
-    for file, line in zip(assessments["file"].to_pylist(), assessments["line"].to_pylist()):
-        builder.files[file].rows_written += 1
-    assessment_ids = [schema.assessment_id(r, j) for r, j in zip(assessments["response_id"].to_pylist(),
-                                                                  assessments["judge"].to_pylist())]
-    assessments = assessments.append_column("assessment_id", pa.array(assessment_ids, pa.string()))
-    assessments = builder.sql("SELECT *, file || ':' || line AS source FROM a", a=assessments)
-    unknown_labels = Counter(
-        raw for raw, label in zip(assessments["label_raw"].to_pylist(), assessments["label"].to_pylist())
-        if label == labelmap.UNKNOWN)
+    assessments = assessments.filter(pc.invert(duplicate)).drop_columns(["copy"])
+    builder.count_written(assessments)
 
-    # 6. questions table ----------------------------------------------------------------------------
-    for file, line in zip(questions["file"].to_pylist(), questions["line"].to_pylist()):
-        builder.files[file].rows_written += 1
+    # 6. questions and models (small) ---------------------------------------------------------------
+    builder.count_written(questions)
     question_rows = builder.sql(
         """SELECT question_set, question_id, text, domain FROM q
-           UNION ALL SELECT question_set, question_id, text, domain FROM d""",
-        q=questions, d=derived)
+           UNION ALL SELECT question_set, question_id, text, domain FROM d""", q=questions, d=derived)
     for extra in extra_questions:
         question_rows = pa.concat_tables([question_rows, extra], promote_options="permissive")
     qids = question_rows["question_id"].to_pylist()
@@ -457,24 +522,13 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
         "theme": [t for t, _ in themes], "variation": pa.array([v for _, v in themes], pa.int8()),
         "text": question_rows["text"],
     })
-
-    # 7. responses table ----------------------------------------------------------------------------
-    for file, line in zip(responses_table["file"].to_pylist(), responses_table["line"].to_pylist()):
-        builder.files[file].rows_written += 1
-    uids = [schema.question_uid(s, q) for s, q in zip(responses_table["question_set"].to_pylist(),
-                                                       responses_table["question_id"].to_pylist())]
-    responses_out = responses_table.append_column("question_uid", pa.array(uids, pa.string()))
-    responses_out = responses_out.drop_columns(["root", "stem", "file", "line"])
-    for extra in extra_responses:
-        responses_out = pa.concat_tables([responses_out, extra], promote_options="permissive")
-
-    # 8. models ---------------------------------------------------------------------------------------
-    response_models = sorted(set(responses_out["model"].to_pylist()))
-    models_out, missing_models = read_models(builder, Path(metadata) if metadata else None, response_models)
-
-    # 9. write ------------------------------------------------------------------------------------------
-    bar.close()
+    response_models = builder.sql("SELECT DISTINCT model FROM r ORDER BY model", r=responses.select(["model"]))
+    models_out, missing_models = read_models(builder, Path(metadata) if metadata else None,
+                                             response_models["model"].to_pylist())
     judges_out = judges_from_assessments(assessments.select(["judge", "judge_raw", "judge_type"]))
+
+    # 7. report -------------------------------------------------------------------------------------
+    bar.close()
     files = {name: r.as_dict() for name, r in sorted(builder.files.items())}
     totals = {
         "lines_read": sum(r["lines_read"] for r in files.values()),
@@ -484,45 +538,65 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
     reasons = Counter()
     for r in files.values():
         reasons.update(r["quarantined"])
+    per_judge = builder.sql("SELECT judge, label, count(*) AS n FROM a GROUP BY ALL ORDER BY ALL",
+                            a=assessments.select(["judge", "label"])).to_pylist()
+    labels_per_judge: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in per_judge:
+        labels_per_judge[row["judge"]][row["label"]] = row["n"]
+    unknown = builder.sql("SELECT label_raw, count(*) AS n FROM a WHERE label = 'UNKNOWN' GROUP BY ALL "
+                          "ORDER BY n DESC, label_raw", a=assessments.select(["label_raw", "label"])).to_pylist()
     report = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "inputs": {"raw": [str(r) for r in raw], "responses": [str(p) for p in responses],
+        "inputs": {"raw": [str(r) for r in raw], "responses": [str(p) for p in loose_responses],
                    "metadata": str(metadata) if metadata else None,
-                   "judgements": list(judgements), "annotations": list(annotations)},
-        "tables": {"questions": questions_out.num_rows, "responses": responses_out.num_rows,
+                   "judgements": judgements, "annotations": annotations},
+        "tables": {"questions": questions_out.num_rows, "responses": responses.num_rows,
                    "assessments": assessments.num_rows, "models": len(models_out), "judges": len(judges_out)},
         "totals": totals | {"balanced": totals["lines_read"] == totals["rows_written"] + totals["quarantined"]},
         "quarantine_reasons": dict(reasons.most_common()),
         "questions_derived_from_responses": derived.num_rows,
-        "assessments_per_judge": dict(Counter(assessments["judge"].to_pylist()).most_common()),
-        "labels_per_judge": label_counts(assessments),
-        "unknown_labels": dict(unknown_labels.most_common()),
+        "assessments_per_judge": {j: sum(c.values()) for j, c in sorted(
+            labels_per_judge.items(), key=lambda item: -sum(item[1].values()))},
+        "labels_per_judge": dict(sorted(labels_per_judge.items())),
+        "unknown_labels": {row["label_raw"]: row["n"] for row in unknown},
         "models_without_metadata": missing_models,
         "ignored_files": builder.ignored,
         "warnings": builder.warnings,
         "files": files,
-        "seconds": round(time.time() - started, 2),
     }
     if strict and totals["quarantined"]:
         raise StrictBuildError(report)
+
+    # 8. write: small tables directly, large ones by a streaming join with the staged text ----------
+    responses_text = builder.staged_file("responses")
+    assessments_text = builder.staged_file("assessments")
     with atomic_folder(out) as tmp:
         write_table(tmp, "questions", questions_out)
-        write_table(tmp, "responses", responses_out)
-        write_table(tmp, "assessments", assessments.select(schema.ASSESSMENTS.names))
         write_table(tmp, "models", models_out)
         write_table(tmp, "judges", judges_out)
+        response_columns = ", ".join(f"l.{c}" if c not in ("content", "reasoning") else f"h.{c}"
+                                     for c in schema.RESPONSES.names)
+        builder.copy(f"SELECT {response_columns} FROM l JOIN read_parquet('{responses_text}') h USING (pos) "
+                     "ORDER BY l.pos", tmp / "responses" / "part-0.parquet",
+                     l=responses.drop_columns(["root", "stem", "file", "line"]))
+        final_keys = responses.select(["response_id", "question_id", "question_set", "model"])
+        del responses
+        assessment_columns = ", ".join("h.analysis" if c == "analysis" else f"l.{c}"
+                                       for c in schema.ASSESSMENTS.names)
+        builder.copy(
+            f"""SELECT {assessment_columns} FROM (
+                  SELECT a.*, {schema.stable_id_sql('a', 'a.response_id', 'a.judge')} AS assessment_id,
+                         r.question_id, r.question_set, r.model, a.file || ':' || a.line AS source
+                  FROM a JOIN r USING (response_id)) l
+                JOIN read_parquet('{assessments_text}') h USING (pos) ORDER BY l.pos""",
+            tmp / "assessments" / "part-0.parquet",
+            a=assessments, r=final_keys)
+        report["seconds"] = round(time.time() - started, 2)
         with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as handle:
             for entry in builder.quarantine:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         (tmp / "build_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return report
-
-
-def label_counts(assessments: pa.Table) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for judge, label in zip(assessments["judge"].to_pylist(), assessments["label"].to_pylist()):
-        counts[judge][label] += 1
-    return {judge: dict(sorted(c.items())) for judge, c in sorted(counts.items())}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -661,6 +735,7 @@ def read_pitti(builder: Builder, root: Path) -> tuple[pa.Table, pa.Table, pa.Tab
     responses_out = builder.sql(
         f"""SELECT response_id, question_set, question_id, model, timestamp, api_provider, provider,
                    coalesce(nullif(trim(content), ''), '{schema.EMPTY_CONTENT}') AS content,
+                   NULL::VARCHAR AS reasoning,
                    CASE WHEN content = '{schema.EMPTY_CONTENT}' OR trim(coalesce(content, '')) = ''
                         THEN 'empty_response' ELSE 'success' END AS response_status,
                    file || ':' || line AS source FROM r""", r=responses)
@@ -757,13 +832,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     totals = report["totals"]
-    print(f"built {args.out}: " + ", ".join(f"{n:,} {t}" for t, n in report["tables"].items()))
-    print(f"lines read {totals['lines_read']:,} = rows written {totals['rows_written']:,} "
-          f"+ quarantined {totals['quarantined']:,}" + ("" if totals["balanced"] else "  (NOT BALANCED)"))
-    for reason, count in report["quarantine_reasons"].items():
-        print(f"  quarantined {count:,}: {reason}")
-    if report["models_without_metadata"]:
-        print(f"{len(report['models_without_metadata'])} models without metadata (lab unknown)")
-    if report["ignored_files"]:
-        print(f"ignored {len(report['ignored_files'])} non-data files")
-    return 0

@@ -94,7 +94,7 @@ def read_lines(path: Path) -> Lines:
 class Field:
     name: str
     paths: tuple[str, ...]          # first present path wins
-    kind: str = "string"            # string | json | any (scalar rendered as text)
+    kind: str = "string"            # string | array | presence | any (scalar rendered as text)
     required: bool = False
 
 
@@ -118,15 +118,17 @@ def extraction_sql(fields: list[Field]) -> str:
         fragment = f"nullif({fragment}, 'null')"
         if f.kind == "string":
             value = f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') END"
-        elif f.kind == "json":
-            value = f"CAST({fragment} AS VARCHAR)"
+        elif f.kind == "array":  # a JSON array's text, else NULL
+            value = f"CASE WHEN left({fragment}, 1) = '[' THEN CAST({fragment} AS VARCHAR) END"
+        elif f.kind == "presence":  # only whether it is there (and its JSON type's first character)
+            value = f"left({fragment}, 1)"
         else:  # any scalar, rendered as text (numbers, booleans, strings)
             value = (f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') "
                      f"WHEN left({fragment}, 1) IN ('{{', '[') THEN NULL ELSE CAST({fragment} AS VARCHAR) END")
         columns.append(f"{value} AS \"{f.name}\"")
         if f.required:
             checks.append(f"WHEN {fragment} IS NULL THEN 'missing field {f.name}'")
-        if f.kind == "string":
+        if f.kind == "string" and f.required:  # optional fields of another type are read as null
             checks.append(f"WHEN {fragment} IS NOT NULL AND left({fragment}, 1) <> '\"' "
                           f"THEN 'field {f.name} is not a string (' || {_json_kind(fragment)} || ')'")
     problem = ("CASE WHEN parts IS NULL THEN 'invalid JSON' "
