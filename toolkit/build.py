@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -42,7 +43,7 @@ from .sources import Field, JsonBatchReader
 from .tables import atomic_folder, judges_from_assessments, write_table
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
-MEMORY_LIMIT = "2GB"     # DuckDB's own limit for the final joins; past it, it spills to the staging folder
+MEMORY_LIMIT = "2GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 
 QUESTION_FIELDS = [
@@ -55,8 +56,8 @@ RESPONSE_FIELDS = [
     Field("question_id", ("$.question_id",), required=True),
     Field("model", ("$.model",), required=True),
     Field("timestamp", ("$.timestamp",), required=True),
-    Field("response", ("$.response",), "presence", required=True),
-    Field("response_text", ("$.response",)),                      # older rows: the answer as a string
+    Field("response", ("$.response",), "key", required=True),     # present (its value is not copied)
+    Field("response_text", ("$.response",), "key_string"),        # older rows: the answer as a string
     Field("category", ("$.category",)),
     Field("question", ("$.question",)),
     Field("domain", ("$.domain",)),
@@ -214,11 +215,11 @@ class Builder:
         self.writers[kind].write_table(heavy_table)
         return table.drop_columns(list(heavy)).append_column("pos", pos)
 
-    def staged_file(self, kind: str) -> str:
+    def staged_file(self, kind: str) -> Path:
         writer = self.writers.pop(kind, None)
         if writer is not None:
             writer.close()
-        return str(self.staging / f"{kind}.parquet").replace("'", "''")
+        return self.staging / f"{kind}.parquet"
 
     # -- JSON line files -----------------------------------------------------------------------
     def read_json_files(self, kind: str, fields: list[Field], files: list[tuple[Path, dict]],
@@ -229,54 +230,58 @@ class Builder:
         `post_sql` (over table `e`, the extracted fields plus file, line and the file's context)
         reduces each batch to the columns kept; `heavy` names the columns sent to staging."""
         reader = JsonBatchReader(self.con, fields)
-        pending: list[tuple[sources.Lines, dict]] = []
+        pending: list[tuple[str, pa.Array, np.ndarray, dict]] = []
         pending_bytes = 0
 
         def flush() -> None:
             nonlocal pending, pending_bytes
             if not pending:
                 return
-            texts = [t for lines, _ in pending for t in lines.texts]
-            extracted = reader.extract(texts)
-            problems = extracted.column("problem").to_pylist()
-            offset = 0
-            keep_index: list[int] = []
-            meta: dict[str, list] = defaultdict(list)
-            for lines, context in pending:
-                for i, number in enumerate(lines.numbers):
-                    problem = problems[offset + i]
-                    if problem is not None:
-                        self.reject(lines.file, number, problem, lines.texts[i])
-                        continue
-                    keep_index.append(offset + i)
-                    meta["file"].append(lines.file)
-                    meta["line"].append(number)
-                    for key, value in context.items():
-                        meta[key].append(value)
-                offset += len(lines.texts)
-            good = extracted.take(pa.array(keep_index, pa.int64())).drop_columns(["idx", "problem"])
-            del extracted, texts
-            for key, values in meta.items():
-                good = good.append_column(key, pa.array(values, pa.int64() if key == "line" else pa.string()))
+            lines = pa.concat_arrays([p[1] for p in pending]) if len(pending) > 1 else pending[0][1]
+            extracted = reader.extract(lines)
+            problems = extracted.column("problem")
+            # Per-row file, line and context, as dictionary columns (one entry per file).
+            sizes = np.array([len(p[1]) for p in pending], np.int64)
+            file_index = pa.array(np.repeat(np.arange(len(pending), dtype=np.int32), sizes))
+            numbers = np.concatenate([p[2] for p in pending])
+            bad = np.flatnonzero(~np.asarray(pc.is_null(problems).to_numpy(zero_copy_only=False), bool))
+            for i in bad:  # rare: quarantined one by one with their text
+                file = pending[file_index[i].as_py()][0]
+                self.reject(file, int(numbers[i]), problems[int(i)].as_py(), lines[int(i)].as_py().rstrip("\r\n"))
+            good = extracted.drop_columns(["idx", "problem"])
+            good = good.append_column("file", pa.DictionaryArray.from_arrays(
+                file_index, pa.array([p[0] for p in pending], pa.string())))
+            good = good.append_column("line", pa.array(numbers, pa.int64()))
+            for key in pending[0][3]:
+                good = good.append_column(key, pa.DictionaryArray.from_arrays(
+                    file_index, pa.array([p[3][key] for p in pending], pa.string())))
+            if len(bad):
+                good = good.filter(pc.is_null(problems))
+            del extracted, lines
             if post_sql:
                 good = self.sql(post_sql, e=good)
             if heavy:
                 good = self.stage(kind, good, heavy)
             self.frames[kind].append(good)
             if bar is not None:
-                bar.update(len(keep_index))
+                bar.update(good.num_rows)
             pending, pending_bytes = [], 0
 
         for path, context in files:
             report = self.report_for(path, report_kind or kind)
-            lines = sources.read_lines(path)
-            report.lines_read += lines.nonempty
-            for problem in lines.problems:
-                self.reject(str(path), problem.line, problem.reason, problem.snippet)
-            if not lines.nonempty:
+            found = sources.arrow_lines(path)
+            if found is None:  # not valid UTF-8: find the bad lines one by one, keep the rest
+                slow = sources.read_lines(path)
+                for problem in slow.problems:
+                    self.reject(str(path), problem.line, problem.reason, problem.snippet)
+                report.lines_read += len(slow.problems)
+                found = (pa.array(slow.texts, pa.large_string()), np.array(slow.numbers, np.int64))
+            lines, numbers = found
+            report.lines_read += len(lines)
+            if not report.lines_read:
                 self.warnings.append(f"{path}: empty file")
-            pending.append((lines, context))
-            pending_bytes += sum(len(t) for t in lines.texts)
+            pending.append((str(path), lines, numbers, context))
+            pending_bytes += lines.nbytes
             if pending_bytes >= BATCH_BYTES:
                 flush()
         flush()
@@ -299,17 +304,31 @@ class Builder:
             for name in tables:
                 self.con.unregister(name)
 
-    def copy(self, query: str, path: Path, **tables: Any) -> None:
-        """Stream a query's result into a parquet file (DuckDB spills to disk past its memory limit)."""
+    def merge_write(self, light: pa.Table, kind: str, target: pa.Schema, path: Path) -> None:
+        """Write a final table: the kept light rows, with their heavy columns read back from staging.
+
+        Staged rows were written in `pos` order, so one pass over the staging file, taking the rows
+        whose `pos` is kept, joins them without a sort; memory stays at one batch."""
+        staged = self.staged_file(kind)
+        light = light.sort_by("pos")
+        kept = light.column("pos").to_numpy()
         path.parent.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            self.con.register(name, table)
-        try:
-            target = str(path).replace("'", "''")
-            self.con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-        finally:
-            for name in tables:
-                self.con.unregister(name)
+        with pq.ParquetWriter(path, target, compression="zstd") as writer:
+            done = 0
+            for batch in pq.ParquetFile(staged).iter_batches(batch_size=50_000):
+                positions = batch.column("pos").to_numpy()
+                end = int(np.searchsorted(kept, positions[-1], side="right"))
+                if end == done:
+                    continue
+                heavy = batch.take(pa.array(kept[done:end] - positions[0]))
+                part = light.slice(done, end - done)
+                columns = [heavy.column(f.name) if f.name in heavy.schema.names else part.column(f.name)
+                           for f in target]
+                writer.write_table(pa.Table.from_arrays([c.cast(f.type) for c, f in zip(columns, target)],
+                                                        schema=target))
+                done = end
+            if done != len(kept):
+                raise RuntimeError(f"{kind}: {len(kept) - done} rows not found in the staging file")
 
 
 def load_aliases(path: Path | None) -> dict[str, str]:
@@ -567,30 +586,21 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     if strict and totals["quarantined"]:
         raise StrictBuildError(report)
 
-    # 8. write: small tables directly, large ones by a streaming join with the staged text ----------
-    responses_text = builder.staged_file("responses")
-    assessments_text = builder.staged_file("assessments")
+    # 8. write: small tables directly, large ones merged with their staged text ----------------------
+    final_keys = responses.select(["response_id", "question_id", "question_set", "model"])
+    assessments = builder.sql(
+        f"""SELECT a.*, {schema.stable_id_sql('a', 'a.response_id', 'a.judge')} AS assessment_id,
+                   r.question_id, r.question_set, r.model, a.file || ':' || a.line AS source
+            FROM a JOIN r USING (response_id)""", a=assessments, r=final_keys)
     with atomic_folder(out) as tmp:
         write_table(tmp, "questions", questions_out)
         write_table(tmp, "models", models_out)
         write_table(tmp, "judges", judges_out)
-        response_columns = ", ".join(f"l.{c}" if c not in ("content", "reasoning") else f"h.{c}"
-                                     for c in schema.RESPONSES.names)
-        builder.copy(f"SELECT {response_columns} FROM l JOIN read_parquet('{responses_text}') h USING (pos) "
-                     "ORDER BY l.pos", tmp / "responses" / "part-0.parquet",
-                     l=responses.drop_columns(["root", "stem", "file", "line"]))
-        final_keys = responses.select(["response_id", "question_id", "question_set", "model"])
+        builder.merge_write(responses.drop_columns(["root", "stem", "file", "line"]), "responses",
+                            schema.RESPONSES, tmp / "responses" / "part-0.parquet")
         del responses
-        assessment_columns = ", ".join("h.analysis" if c == "analysis" else f"l.{c}"
-                                       for c in schema.ASSESSMENTS.names)
-        builder.copy(
-            f"""SELECT {assessment_columns} FROM (
-                  SELECT a.*, {schema.stable_id_sql('a', 'a.response_id', 'a.judge')} AS assessment_id,
-                         r.question_id, r.question_set, r.model, a.file || ':' || a.line AS source
-                  FROM a JOIN r USING (response_id)) l
-                JOIN read_parquet('{assessments_text}') h USING (pos) ORDER BY l.pos""",
-            tmp / "assessments" / "part-0.parquet",
-            a=assessments, r=final_keys)
+        builder.merge_write(assessments, "assessments", schema.ASSESSMENTS,
+                            tmp / "assessments" / "part-0.parquet")
         report["seconds"] = round(time.time() - started, 2)
         with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as handle:
             for entry in builder.quarantine:

@@ -88,13 +88,43 @@ def read_lines(path: Path) -> Lines:
     return out
 
 
+def arrow_lines(path: Path) -> tuple[pa.Array, "np.ndarray"] | None:
+    """The non-empty lines of a file as an Arrow string array over the file's own bytes (no copy),
+    with their 1-based line numbers; None when the file is not valid UTF-8 (then `read_lines` finds
+    the bad lines one by one). Each line keeps its line ending, which JSON parsers skip as whitespace.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    data = path.read_bytes()
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    raw = np.frombuffer(data, np.uint8)
+    breaks = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([start], breaks + 1)).astype(np.int64)
+    if starts[-1] >= len(data):  # the file ends with a newline: no line after it
+        starts = starts[:-1]
+    if len(starts) == 0:
+        return pa.array([], pa.large_string()), np.zeros(0, np.int64)
+    offsets = np.concatenate((starts, [len(data)])).astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))
+    try:
+        lines.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    numbers = np.arange(1, len(starts) + 1, dtype=np.int64)
+    nonblank = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
+    if pc.all(nonblank).as_py():  # the usual case: no copy at all
+        return lines, numbers
+    return lines.filter(nonblank), numbers[np.asarray(nonblank.to_numpy(zero_copy_only=False), bool)]
+
+
 # --------------------------------------------------------------------------------------------
 # JSON fields, extracted by DuckDB
 @dataclass(frozen=True)
 class Field:
     name: str
     paths: tuple[str, ...]          # first present path wins
-    kind: str = "string"            # string | array | presence | any (scalar rendered as text)
+    kind: str = "string"            # string | array | any (scalar as text) | key | key_string
     required: bool = False
 
 
@@ -107,21 +137,38 @@ def _json_kind(fragment: str) -> str:
 def extraction_sql(fields: list[Field]) -> str:
     """One SELECT over table `batch(idx, line)` giving idx, a `problem` (NULL when the row is fine)
     and one column per field. The line is parsed once; fields are read from the parsed fragments."""
-    paths = [p for f in fields for p in f.paths]
+    paths = [p for f in fields if f.kind not in ("key", "key_string") for p in f.paths]
     path_list = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
     columns, checks = [], []
     position = 1
     for f in fields:
-        fragments = [f"parts[{position + i}]" for i in range(len(f.paths))]
-        position += len(f.paths)
-        fragment = f"coalesce({', '.join(fragments)})" if len(fragments) > 1 else fragments[0]
-        fragment = f"nullif({fragment}, 'null')"
+        if f.kind in ("key", "key_string"):
+            fragments = []
+        else:
+            fragments = [f"parts[{position + i}]" for i in range(len(f.paths))]
+        position += len(fragments)
+        if fragments:
+            fragment = f"coalesce({', '.join(fragments)})" if len(fragments) > 1 else fragments[0]
+            fragment = f"nullif({fragment}, 'null')"
+        if f.kind in ("key", "key_string"):
+            # A top-level key's presence read off the raw line, without serialising its (large) value:
+            # in valid JSON a quoted name followed by ':' cannot occur inside a string (quotes are
+            # escaped there). `key_string` also reads the value, only on rows where it is a string.
+            key = f.paths[0].removeprefix("$.")
+            present = f"regexp_matches(line, '\"{key}\"\\s*:')"
+            if f.kind == "key":
+                value = present
+            else:
+                value = (f"CASE WHEN regexp_matches(line, '\"{key}\"\\s*:\\s*\"') "
+                         f"THEN json_extract_string(line, '{f.paths[0]}') END")
+            columns.append(f"{value} AS \"{f.name}\"")
+            if f.required:
+                checks.append(f"WHEN NOT {present} THEN 'missing field {f.name}'")
+            continue
         if f.kind == "string":
             value = f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') END"
         elif f.kind == "array":  # a JSON array's text, else NULL
             value = f"CASE WHEN left({fragment}, 1) = '[' THEN CAST({fragment} AS VARCHAR) END"
-        elif f.kind == "presence":  # only whether it is there (and its JSON type's first character)
-            value = f"left({fragment}, 1)"
         else:  # any scalar, rendered as text (numbers, booleans, strings)
             value = (f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') "
                      f"WHEN left({fragment}, 1) IN ('{{', '[') THEN NULL ELSE CAST({fragment} AS VARCHAR) END")
@@ -146,8 +193,9 @@ class JsonBatchReader:
         self.fields = fields
         self.sql = extraction_sql(fields)
 
-    def extract(self, texts: list[str]) -> pa.Table:
-        batch = pa.table({"idx": pa.array(range(len(texts)), pa.int64()), "line": pa.array(texts, pa.large_string())})
+    def extract(self, texts: list[str] | pa.Array) -> pa.Table:
+        lines = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.large_string())
+        batch = pa.table({"idx": pa.array(range(len(lines)), pa.int64()), "line": lines})
         self.con.register("batch", batch)
         try:
             return self.con.sql(self.sql + " ORDER BY idx").to_arrow_table()
