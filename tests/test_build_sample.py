@@ -158,3 +158,21 @@ def test_models_keep_unknown_lab(sample_data):
     report = json.loads((sample_data / "build_report.json").read_text())
     for model in report["models_without_metadata"]:
         assert models.loc[model, "lab"] == "unknown" and not models.loc[model, "metadata_found"]
+
+
+def test_written_tables_have_the_canonical_schema(sample_data):
+    for name, target in schema.TABLES.items():
+        found = pq.read_table(sample_data / name).schema
+        assert found.names == target.names, name
+        assert [f.type for f in found] == [f.type for f in target], name
+
+
+@pytest.mark.parametrize("parts", [("m/x", "us_hard", "q1", None), ("m/é", "set", "q-2", "2025-01-01T00:00:00"),
+                                   ("", "", "", "")])
+def test_ids_in_sql_equal_ids_in_python(parts):
+    import duckdb
+
+    columns = [f"c{i}" for i in range(len(parts))]
+    sql = (f"SELECT {schema.stable_id_sql('r', *columns)} FROM (SELECT "
+           + ", ".join(f"?::VARCHAR AS {c}" for c in columns) + ")")
+    assert duckdb.connect().execute(sql, list(parts)).fetchone()[0] == schema.stable_id("r", *parts)
