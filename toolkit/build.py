@@ -40,10 +40,11 @@ from tqdm import tqdm
 from . import labels as labelmap
 from . import schema, sources
 from .sources import Field, JsonBatchReader
-from .tables import atomic_folder, judges_from_assessments, write_table
+from .tables import atomic_folder, write_table
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
-MEMORY_LIMIT = "2GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
+MEMORY_LIMIT = "1GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
+ROW_GROUP_ROWS = 8192    # small row groups of id-sorted rows: a drill-down page touches few of them
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 
 QUESTION_FIELDS = [
@@ -305,30 +306,49 @@ class Builder:
                 self.con.unregister(name)
 
     def merge_write(self, light: pa.Table, kind: str, target: pa.Schema, path: Path) -> None:
-        """Write a final table: the kept light rows, with their heavy columns read back from staging.
+        """Write a final table: the kept light rows with their heavy columns read back from staging,
+        sorted by response_id in small row groups (a drill-down page then reads one or two of them).
 
-        Staged rows were written in `pos` order, so one pass over the staging file, taking the rows
-        whose `pos` is kept, joins them without a sort; memory stays at one batch."""
+        Staged rows were written in `pos` order, so one pass over the staging file takes the kept
+        rows without a sort; they go to 16 bucket files by the first hex digit of response_id (ids
+        are uniform hashes), and each bucket, a sixteenth of the data, is sorted in memory."""
         staged = self.staged_file(kind)
         light = light.sort_by("pos")
         kept = light.column("pos").to_numpy()
+        digit = pc.utf8_slice_codeunits(light.column("response_id"), 0, 1)
+        buckets: dict[str, pq.ParquetWriter] = {}
+        done = 0
+        for batch in pq.ParquetFile(staged).iter_batches(batch_size=50_000):
+            positions = batch.column("pos").to_numpy()
+            end = int(np.searchsorted(kept, positions[-1], side="right"))
+            if end == done:
+                continue
+            heavy = batch.take(pa.array(kept[done:end] - positions[0]))
+            part = light.slice(done, end - done)
+            if "source" in target.names and "source" not in part.column_names:
+                part = part.append_column("source", pc.binary_join_element_wise(
+                    part.column("file").cast(pa.string()), part.column("line").cast(pa.string()), ":"))
+            table = pa.Table.from_arrays(
+                [(heavy.column(f.name) if f.name in heavy.schema.names else part.column(f.name)).cast(f.type)
+                 for f in target], schema=target)
+            part_digit = digit.slice(done, end - done)
+            for value in pc.unique(part_digit).to_pylist():
+                if value not in buckets:
+                    buckets[value] = pq.ParquetWriter(self.staging / f"{kind}-bucket-{value}.parquet", target)
+                buckets[value].write_table(table.filter(pc.equal(part_digit, value)))
+            done = end
+        if done != len(kept):
+            raise RuntimeError(f"{kind}: {len(kept) - done} rows not found in the staging file")
+        order = [("response_id", "ascending")] + ([("judge", "ascending")] if "judge" in target.names else [])
         path.parent.mkdir(parents=True, exist_ok=True)
         with pq.ParquetWriter(path, target, compression="zstd") as writer:
-            done = 0
-            for batch in pq.ParquetFile(staged).iter_batches(batch_size=50_000):
-                positions = batch.column("pos").to_numpy()
-                end = int(np.searchsorted(kept, positions[-1], side="right"))
-                if end == done:
-                    continue
-                heavy = batch.take(pa.array(kept[done:end] - positions[0]))
-                part = light.slice(done, end - done)
-                columns = [heavy.column(f.name) if f.name in heavy.schema.names else part.column(f.name)
-                           for f in target]
-                writer.write_table(pa.Table.from_arrays([c.cast(f.type) for c, f in zip(columns, target)],
-                                                        schema=target))
-                done = end
-            if done != len(kept):
-                raise RuntimeError(f"{kind}: {len(kept) - done} rows not found in the staging file")
+            if not buckets:
+                writer.write_table(target.empty_table())
+            for value in sorted(buckets):
+                buckets[value].close()
+                bucket = self.staging / f"{kind}-bucket-{value}.parquet"
+                writer.write_table(pq.read_table(bucket).sort_by(order), row_group_size=ROW_GROUP_ROWS)
+                bucket.unlink()
 
 
 def load_aliases(path: Path | None) -> dict[str, str]:
@@ -377,6 +397,10 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
           progress: bool = True, judge_aliases: str | Path | None = None) -> dict:
     """Build the canonical tables; returns the report (also written to OUT/build_report.json)."""
     started = time.time()
+    try:  # hand freed memory back at once: a full build's high-water mark is what counts
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        pass
     raw = [Path(r) for r in raw]
     judgements, annotations, responses = list(judgements), list(annotations), list(responses)
     layouts, pitti_roots = [], []
@@ -457,8 +481,7 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     responses = builder.sql(
         f"""SELECT response_id, {schema.stable_id_sql('q', 'question_set', 'question_id')} AS question_uid,
                    question_id, question_set, model, timestamp, api_provider, provider, finish_reason,
-                   response_status, response_status_reason, file || ':' || line AS source,
-                   root, stem, file, line, pos
+                   response_status, response_status_reason, root, stem, file, line, pos
             FROM s""", s=staged)
     del staged
     builder.count_written(responses)
@@ -544,7 +567,10 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     response_models = builder.sql("SELECT DISTINCT model FROM r ORDER BY model", r=responses.select(["model"]))
     models_out, missing_models = read_models(builder, Path(metadata) if metadata else None,
                                              response_models["model"].to_pylist())
-    judges_out = judges_from_assessments(assessments.select(["judge", "judge_raw", "judge_type"]))
+    judges_out = builder.sql(
+        """SELECT judge, list_sort(list_distinct(list(judge_raw) FILTER (WHERE judge_raw <> judge))) AS aliases,
+                  mode(judge_type) AS judge_type, count(*) AS assessments
+           FROM a GROUP BY judge ORDER BY judge""", a=assessments.select(["judge", "judge_raw", "judge_type"]))
 
     # 7. report -------------------------------------------------------------------------------------
     bar.close()
@@ -590,13 +616,13 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     final_keys = responses.select(["response_id", "question_id", "question_set", "model"])
     assessments = builder.sql(
         f"""SELECT a.*, {schema.stable_id_sql('a', 'a.response_id', 'a.judge')} AS assessment_id,
-                   r.question_id, r.question_set, r.model, a.file || ':' || a.line AS source
+                   r.question_id, r.question_set, r.model
             FROM a JOIN r USING (response_id)""", a=assessments, r=final_keys)
     with atomic_folder(out) as tmp:
         write_table(tmp, "questions", questions_out)
         write_table(tmp, "models", models_out)
         write_table(tmp, "judges", judges_out)
-        builder.merge_write(responses.drop_columns(["root", "stem", "file", "line"]), "responses",
+        builder.merge_write(responses.drop_columns(["root", "stem"]), "responses",
                             schema.RESPONSES, tmp / "responses" / "part-0.parquet")
         del responses
         builder.merge_write(assessments, "assessments", schema.ASSESSMENTS,
@@ -748,7 +774,7 @@ def read_pitti(builder: Builder, root: Path) -> tuple[pa.Table, pa.Table, pa.Tab
                    NULL::VARCHAR AS reasoning,
                    CASE WHEN content = '{schema.EMPTY_CONTENT}' OR trim(coalesce(content, '')) = ''
                         THEN 'empty_response' ELSE 'success' END AS response_status,
-                   file || ':' || line AS source FROM r""", r=responses)
+                   file, line FROM r""", r=responses)
     responses_out = responses_out.append_column("question_uid", pa.array(uids, pa.string()))
     return questions.select(["question_set", "question_id", "text", "domain"]), responses_out, assessments
 

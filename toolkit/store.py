@@ -84,7 +84,10 @@ class Store:
         params: list[Any] = []
         for info in self.judges:
             for kind, col in (("label", info.column), ("label_raw", info.column + "_raw")):
-                pivots.append(f"arg_max(a.{kind}, a.timestamp) FILTER (WHERE a.judge = ?) AS {col}")
+                # Newest first; rows without a timestamp (e.g. human gold labels) count as oldest,
+                # and the assessment id breaks ties, so label and label_raw come from one row.
+                pivots.append(f"arg_max(a.{kind}, (coalesce(a.timestamp, ''), a.assessment_id)) "
+                              f"FILTER (WHERE a.judge = ?) AS {col}")
                 params.append(info.judge)
         pivot_sql = (", " + ", ".join(pivots)) if pivots else ""
         con.execute(
