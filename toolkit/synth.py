@@ -655,7 +655,7 @@ def _gen_id(rng: random.Random, created: int) -> str:
     return f"gen-{created}-{''.join(rng.choices(ALNUM, k=20))}"
 
 
-def openai_response(rng, model: Model, api_model: str, provider: str, created: int, content: str,
+def openai_response(rng: random.Random, api_model: str, provider: str, created: int, content: str,
                     reasoning: str | None, finish: str, prompt_tokens: int, standardized: bool) -> dict:
     completion = (len(content) + len(reasoning or "")) // 4
     usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
@@ -674,7 +674,7 @@ def openai_response(rng, model: Model, api_model: str, provider: str, created: i
     return response
 
 
-def anthropic_response(rng, api_model: str, content: str, reasoning: str | None, stop: str,
+def anthropic_response(rng: random.Random, api_model: str, content: str, reasoning: str | None, stop: str,
                        prompt_tokens: int) -> dict:
     blocks = []
     if reasoning:
@@ -770,7 +770,7 @@ def write_file_set(category: str, questions: list[Question], model: Model, seed:
                 response = anthropic_response(rng, api_model, content, reasoning_text,
                                               "max_tokens" if finish == "length" else "end_turn", prompt_tokens)
             else:
-                response = openai_response(rng, model, api_model, provider, created, content, reasoning_text,
+                response = openai_response(rng, api_model, provider, created, content, reasoning_text,
                                            finish, prompt_tokens, with_status and rng.random() < 0.4)
         row = {"question_id": q.id, "category": category, "question": q.text, "model": model.id}
         if with_router:
