@@ -214,7 +214,10 @@ class Builder:
         if kind not in self.writers:
             self.writers[kind] = pq.ParquetWriter(self.staging / f"{kind}.parquet", heavy_table.schema)
         self.writers[kind].write_table(heavy_table)
-        return table.drop_columns(list(heavy)).append_column("pos", pos)
+        # A copy: columns imported from DuckDB keep their whole record batch (heavy text included)
+        # alive for as long as any one of them is referenced.
+        light = table.drop_columns(list(heavy)).append_column("pos", pos)
+        return light.take(pa.array(np.arange(light.num_rows)))
 
     def staged_file(self, kind: str) -> Path:
         writer = self.writers.pop(kind, None)

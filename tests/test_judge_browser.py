@@ -1,0 +1,81 @@
+"""The Pairwise judge tab in the real app, in Chromium, with the tiny judge model."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import open_page, running_app, screenshot
+from tests.judge_fixtures import tiny_judge  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def fill(page, instruction: str, first: str, second: str) -> None:
+    page.locator("#pw-instruction textarea").fill(instruction)
+    page.locator("#pw-response-1 textarea").fill(first)
+    page.locator("#pw-response-2 textarea").fill(second)
+
+
+def probability(page) -> float:
+    """The full-precision P(Response 1 better) of the result shown (the big number has 2 decimals)."""
+    page.wait_for_function("() => { const e = document.querySelector('#pw-p'); return e && e.dataset.p; }")
+    shown, exact = page.locator("#pw-p").inner_text(), float(page.locator("#pw-p").get_attribute("data-p"))
+    assert shown == f"{exact:.2f}"
+    return exact
+
+
+def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
+    env = {"JUDGE_MODEL": str(tiny_judge), "JUDGE_MAX_CHARS": "200"}
+    with running_app(demo_data, env=env) as url, open_page(url + "?tab=pairwise") as page:
+        page.locator("#pw-judge").wait_for()
+        assert str(tiny_judge) in page.locator("#pw-intro").inner_text()
+
+        # empty input: a message, no result
+        page.locator("#pw-judge").click()
+        page.get_by_text("Response 2 are empty: fill in the instruction and both responses").wait_for()
+        assert page.locator("#pw-p").count() == 0
+
+        # fill, judge, see the result with both passes and the provenance
+        fill(page, "Write a haiku about the sea.", "Waves fold into foam;\nthe gull writes its name in wind.",
+             "The sea is big. The sea is big and wet.")
+        page.locator("#pw-judge").click()
+        p = probability(page)
+        assert 0 <= p <= 1
+        result = page.locator("#pw-result").inner_text()
+        assert "Pass 1" in result and "Pass 2" in result and "Response 1 shown as B" in result
+        assert re.search(r"(Position-consistent|Not position-consistent)", result)
+        assert "backend transformers" in result and "device cpu" in result and "load the model" in result
+        assert "Low A/B mass" in result  # a random tiny model spreads its mass over the whole vocabulary
+        page.locator("#pw-result").scroll_into_view_if_needed()
+        screenshot(page, "pairwise-result")
+
+        # swap: the texts trade places and the judge runs again; P becomes 1 - P
+        page.locator("#pw-swap").click()
+        page.wait_for_function("() => document.querySelector('#pw-response-1 textarea').value.startsWith('The sea')")
+        assert page.locator("#pw-response-2 textarea").input_value().startswith("Waves fold")
+        assert probability(page) == pytest.approx(1 - p, abs=1e-6)
+        screenshot(page, "pairwise-swapped")
+
+        # an over-long response is truncated with a notice
+        page.locator("#pw-response-2 textarea").fill("A very long answer. " * 30)
+        page.locator("#pw-judge").click()
+        page.get_by_text("Response 2 is 600 characters long: the judge read only its first 200").wait_for()
+        page.locator("#pw-result").scroll_into_view_if_needed()
+        screenshot(page, "pairwise-truncated")
+
+
+def test_pairwise_tab_without_a_model_says_why_and_the_app_keeps_running(demo_data):
+    env = {"JUDGE_MODEL": ""}  # the default Hub model, which is not here (running_app sets HF_HUB_OFFLINE=1)
+    with running_app(demo_data, env=env) as url, open_page(url + "?tab=pairwise") as page:
+        fill(page, "Write a haiku.", "one", "two")
+        page.locator("#pw-judge").click()
+        status = page.locator("#pw-status")
+        page.get_by_text("The judge model could not be loaded").wait_for()
+        text = status.inner_text()
+        assert "Qwen3.5-4B-Creative-Writing-Judge" in text and "offline" in text and "JUDGE_MODEL" in text
+        status.scroll_into_view_if_needed()
+        screenshot(page, "pairwise-no-model")
+        # the rest of the app still answers
+        page.get_by_role("tab", name="About the data").click()
+        page.locator("#about-tables").wait_for()

@@ -1,0 +1,193 @@
+"""The "Pairwise judge" tab: which of two responses is better, by the local judge model, live.
+
+The judge (toolkit.judge.live) loads on first use; judging runs one request at a time
+(concurrency 1, a visible queue position) so the rest of the app stays responsive. The functions
+that draw the result are plain (tested without a server); `build` only wires them.
+"""
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+
+from ..judge import Judge, JudgeError, Judgement, LOW_MASS, Pair
+from ..judge.live import LiveJudge, append_log, input_problem, live_settings, truncation_notes
+from .context import AppContext
+
+try:  # ZeroGPU on a HuggingFace Space: the GPU is attached only inside @spaces.GPU functions
+    import spaces
+except ImportError:
+    spaces = None
+
+COLOR_1, COLOR_2 = "#2563eb", "#f59e0b"
+CSS = f"""
+<style>
+#pw-result .pw-big {{font-size: 3rem; font-weight: 700; line-height: 1.1}}
+#pw-result .pw-bar {{display: flex; height: 14px; border-radius: 7px; overflow: hidden; margin: .4rem 0 .8rem}}
+#pw-result .pw-bar-1 {{background: {COLOR_1}}} #pw-result .pw-bar-2 {{background: {COLOR_2}}}
+#pw-result .pw-passes {{display: flex; gap: 1rem; flex-wrap: wrap}}
+#pw-result .pw-pass {{flex: 1 1 16rem; border: 1px solid #8a8f9855; border-radius: 8px; padding: .6rem .8rem}}
+#pw-result .pw-warn {{border-left: 4px solid #fca716; padding: .2rem .6rem; margin: .4rem 0}}
+#pw-result .pw-meta {{opacity: .75; font-size: .9rem; margin-top: .6rem}}
+</style>
+"""
+
+EXAMPLES = [
+    ["Write a haiku about the first frost of autumn.",
+     "Silver on the grass—\nthe garden holds its breath where\nlast night's roses were.",
+     "Autumn is cold. Autumn is cold and frosty. The frost is cold in autumn, very cold and frosty."],
+    ["Explain to a ten-year-old why the Moon has phases.",
+     "The Moon doesn't make its own light: the Sun lights half of it. As the Moon goes around the Earth "
+     "over about a month, we see different amounts of that sunny half, from a thin sliver to a full circle.",
+     "Lunar phases result from the changing elongation of the Moon relative to the Sun as observed from a "
+     "geocentric frame, modulating the illuminated fraction of the visible hemisphere."],
+    ["Write the opening line of a mystery novel set in a lighthouse.",
+     "It was a dark and stormy night, and the lighthouse was dark and there was a storm.",
+     "The lamp at Gull Point had burned every night for ninety years, which is why the keeper's widow "
+     "knew something was wrong the moment the sea went black."],
+]
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def verdict_line(judgement: Judgement) -> str:
+    if not judgement.valid:
+        return "No verdict"
+    return {"text_1": "Response 1 is better", "text_2": "Response 2 is better"}.get(
+        judgement.verdict, "No preference (exactly 0.5)")
+
+
+def consistency_line(judgement: Judgement) -> str:
+    """Whether the two passes agree; when they do not, each pass preferred whatever sat in one position."""
+    if judgement.consistent is None:
+        return "Position consistency: n/a (no valid verdict)."
+    if judgement.consistent:
+        winner = "Response 1" if judgement.pass1_p_a > 0.5 else "Response 2"
+        return f"Position-consistent: both orders prefer {winner}."
+    favoured = "A" if judgement.pass1_p_a >= 0.5 else "B"
+    return (f"Not position-consistent: each order prefers the response shown as {favoured} "
+            "(position bias), so the averaged probability is weak evidence.")
+
+
+def warnings_for(judgement: Judgement, notes: list[str]) -> list[str]:
+    """Low A/B mass per pass, truncation notices, a backend error or a missing token."""
+    found = []
+    if judgement.error:
+        found.append(f"The judge failed: {judgement.error}")
+    elif not judgement.valid:
+        found.append("Neither A nor B was among the tokens the backend returned in one pass: no verdict "
+                     "(recorded as invalid, not as 0.5).")
+    for number, mass in ((1, judgement.pass1_mass), (2, judgement.pass2_mass)):
+        if judgement.error is None and mass < LOW_MASS:
+            found.append(f"Low A/B mass in pass {number}: A and B hold only {_pct(mass)} of the next-token "
+                         "probability, so the model wanted to write something else and its choice says little.")
+    return found + notes
+
+
+def pass_card(title: str, subtitle: str, p_a: float | None, p_b: float | None, mass: float,
+              p_text1: float | None) -> str:
+    return (f"<div class='pw-pass'><b>{title}</b><br><small>{subtitle}</small><br>"
+            f"P(A) = {_pct(p_a)} · P(B) = {_pct(p_b)}<br>A/B mass: {_pct(mass)}<br>"
+            f"P(Response 1 better) in this order: <b>{_pct(p_text1)}</b></div>")
+
+
+def result_html(judgement: Judgement, notes: list[str], load_seconds: float | None = None) -> str:
+    """The result: big P(Response 1 better) with a bar, both passes, consistency, warnings, provenance."""
+    p = judgement.p_text1_better
+    big = "—" if p is None else f"{p:.2f}"
+    share = 50.0 if p is None else 100 * p
+    bar = (f"<div class='pw-bar' title='Response 1 {share:.1f}% | Response 2 {100 - share:.1f}%'>"
+           f"<div class='pw-bar-1' style='width:{share:.1f}%'></div>"
+           f"<div class='pw-bar-2' style='width:{100 - share:.1f}%'></div></div>")
+    passes = (
+        "<div class='pw-passes'>"
+        + pass_card("Pass 1", "Response 1 shown as A", judgement.pass1_p_a, judgement.pass1_p_b,
+                    judgement.pass1_mass, judgement.pass1_p_a)
+        + pass_card("Pass 2", "Response 1 shown as B", judgement.pass2_p_a, judgement.pass2_p_b,
+                    judgement.pass2_mass, judgement.pass2_p_b)
+        + "</div>")
+    warnings = "".join(f"<div class='pw-warn'>⚠ {html.escape(w)}</div>" for w in warnings_for(judgement, notes))
+    loaded = f" (+ {load_seconds:.1f} s to load the model)" if load_seconds else ""
+    meta = (f"<div class='pw-meta'>Model <code>{html.escape(judgement.model)}</code> · backend "
+            f"{html.escape(judgement.backend)} · device {html.escape(str(judgement.device))} · "
+            f"template {html.escape(judgement.template_hash)} · {judgement.latency_s:.2f} s for both orders{loaded}</div>")
+    exact = "" if p is None else f" data-p='{p!r}'"
+    return (f"<div><div>P(Response 1 better)</div><div class='pw-big' id='pw-p'{exact}>{big}</div>"
+            f"<div id='pw-verdict'><b>{verdict_line(judgement)}</b></div>{bar}"
+            f"<p id='pw-consistency'>{html.escape(consistency_line(judgement))}</p>{passes}{warnings}{meta}</div>")
+
+
+def load_failure_markdown(message: str) -> str:
+    return (f"**The judge model could not be loaded.** {message[:1].upper()}{message[1:]}\n\n"
+            "The rest of the dashboard works without it. Restart the app with `JUDGE_MODEL` set to a local "
+            "folder that holds the model, e.g. `JUDGE_MODEL=/models/Qwen3.5-4B-Creative-Writing-Judge make run`.")
+
+
+def _judge_pair(judge: Judge, pair: Pair) -> Judgement:
+    return judge.judge([pair])[0]
+
+
+judge_pair = spaces.GPU(duration=60)(_judge_pair) if spaces is not None else _judge_pair
+
+
+def build(demo: gr.Blocks, context: AppContext) -> None:
+    settings = live_settings(context.settings)
+    live = LiveJudge(settings)
+    gr.HTML(CSS, padding=False)
+    gr.Markdown(
+        "Which of two responses to an instruction is better? The judge model reads both in both orders "
+        "(Response 1 as A, then as B) and averages the probabilities it gives to the tokens `A` and `B`. "
+        f"Judge: `{settings.model}` ({settings.backend} backend), loaded on first use; responses longer than "
+        f"{settings.max_chars:,} characters are truncated.", elem_id="pw-intro")
+    instruction = gr.Textbox(label="Instruction", lines=2, elem_id="pw-instruction",
+                             placeholder="The request both responses answer")
+    with gr.Row():
+        response_1 = gr.Textbox(label="Response 1", lines=8, elem_id="pw-response-1")
+        response_2 = gr.Textbox(label="Response 2", lines=8, elem_id="pw-response-2")
+    with gr.Row():
+        judge_button = gr.Button("Judge", variant="primary", elem_id="pw-judge")
+        swap_button = gr.Button("Swap responses", elem_id="pw-swap")
+    status = gr.Markdown(elem_id="pw-status")
+    result = gr.HTML(elem_id="pw-result", padding=False)
+    gr.Examples(EXAMPLES, [instruction, response_1, response_2], label="Example pairs", cache_examples=False)
+    judged = gr.State(False)
+
+    def run(instruction_text: str, text_1: str, text_2: str, progress=gr.Progress()):
+        problem = input_problem(instruction_text, text_1, text_2)
+        if problem:
+            return problem, "", False
+        first_use = not live.loaded
+        if first_use:
+            progress(0.05, desc="Loading the judge model (first use)…")
+        try:
+            judge = live.get()
+        except JudgeError as error:
+            return load_failure_markdown(str(error)), "", False
+        progress(0.5, desc="Judging both orders…")
+        pair = Pair(instruction_text, text_1, text_2)
+        judgement = judge_pair(judge, pair)
+        if settings.log_path is not None:
+            append_log(settings.log_path, pair, judgement)
+        notes = truncation_notes(judgement, text_1, text_2, settings.max_chars)
+        return "", result_html(judgement, notes, live.load_seconds if first_use else None), True
+
+    def swap(text_1: str, text_2: str, had_result: bool):
+        """Trade the two responses; a shown result no longer matches them, so it goes."""
+        return text_2, text_1, ("" if had_result else gr.skip())
+
+    def rejudge(instruction_text: str, text_1: str, text_2: str, had_result: bool, progress=gr.Progress()):
+        """After a swap, judge again if there was a result (its P should become 1 - P)."""
+        if not had_result:
+            return gr.skip(), gr.skip(), gr.skip()
+        return run(instruction_text, text_1, text_2, progress)
+
+    outputs = [status, result, judged]
+    judge_button.click(run, [instruction, response_1, response_2], outputs, api_name="judge_pair",
+                       concurrency_limit=1, concurrency_id="pairwise-judge", trigger_mode="once",
+                       show_progress="full")
+    swap_button.click(swap, [response_1, response_2, judged], [response_1, response_2, result], queue=False,
+                      api_visibility="private").then(
+        rejudge, [instruction, response_1, response_2, judged], outputs, concurrency_limit=1,
+        concurrency_id="pairwise-judge", show_progress="full", api_visibility="private")
