@@ -690,19 +690,24 @@ def read_judgement_file(builder: Builder, spec: str, judge_type: str | None, key
                "judge_raw", "judge_type", "label_raw", "analysis", "timestamp"]
     staged = pa.Table.from_pylist(rows, schema=pa.schema(
         [(c, pa.int64() if c == "line" else pa.string()) for c in columns]))
+    staged = staged.append_column("row", pa.array(np.arange(staged.num_rows), pa.int64()))
+    # Two equi-joins (by id; by model + question) rather than one join on an OR, which DuckDB can
+    # only run as a nested loop.
     matched = builder.sql(
-        """SELECT s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp,
+        """WITH candidates AS (
+             SELECT s.row, k.* FROM s JOIN k ON k.response_id = s.wanted_id
+             UNION ALL
+             SELECT s.row, k.* FROM s JOIN k ON k.model = s.model AND k.question_id = s.question_id
+             WHERE s.wanted_id IS NULL AND (s.question_set IS NULL OR k.question_set = s.question_set))
+           SELECT s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp,
                   count(k.response_id) AS candidates, count(DISTINCT k.question_set) AS sets,
                   arg_max(k.response_id, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS response_id,
                   arg_max(k.question_id, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS question_id,
                   arg_max(k.question_set, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS question_set,
                   arg_max(k.model, (k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)) AS model
-           FROM s LEFT JOIN k ON
-             (s.wanted_id IS NOT NULL AND k.response_id = s.wanted_id) OR
-             (s.wanted_id IS NULL AND k.model = s.model AND k.question_id = s.question_id
-              AND (s.question_set IS NULL OR k.question_set = s.question_set))
-           GROUP BY s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp
-           ORDER BY s.line""", s=staged, k=keys)
+           FROM s LEFT JOIN candidates k USING (row)
+           GROUP BY s.row, s.file, s.line, s.judge_raw, s.judge_type, s.label_raw, s.analysis, s.timestamp
+           ORDER BY s.row""", s=staged, k=keys)
     builder.reject_rows(matched.filter(pa.compute.equal(matched["candidates"], 0)), "no matching response")
     builder.reject_rows(matched.filter(pa.compute.greater(matched["sets"], 1)),
                         "ambiguous response (several question sets; give question_set)")
