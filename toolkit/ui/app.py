@@ -27,6 +27,8 @@ TABS = [
 CSS = """
 #header-line {font-size: 0.95rem; opacity: 0.85}
 .notice {border-left: 4px solid #fca716; padding-left: 0.6rem}
+/* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width */
+.vega-embed {width: 100%}
 """
 
 
