@@ -5,6 +5,8 @@ import datetime as dt
 import fcntl
 import platform
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,3 +37,21 @@ def write_section(name: str, title: str, command: str, body: str) -> None:
         pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
         text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
         REPORT.write_text(text)
+
+
+def ensure_data(scale: str) -> Path:
+    """The built demo data at `scale` under bench/.cache/ (`toolkit demo`), generated once."""
+    folder = ROOT / "bench" / ".cache" / scale
+    data = folder / "data"
+    if not (data / "judges").is_dir():
+        print(f"generating the {scale} demo into {folder} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "toolkit", "demo", "--out", str(folder), "--scale", scale,
+                        "--quiet"], cwd=ROOT, check=True)
+    return data
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least q% of the values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n q / 100)
+    return ordered[int(rank) - 1]

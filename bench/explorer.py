@@ -27,7 +27,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -38,7 +37,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._report import write_section  # noqa: E402
+from bench._report import ensure_data, percentile, write_section  # noqa: E402
 from toolkit import agreement as ag  # noqa: E402
 from toolkit.store import Store  # noqa: E402
 
@@ -47,23 +46,6 @@ TARGET_PAGE_P95_MS = 150.0
 TARGET_SPEEDUP = 5.0
 TARGET_LOAD_P95_S = 1.0
 PAGE_SIZE = 50
-
-
-def ensure_data(scale: str) -> Path:
-    folder = ROOT / "bench" / ".cache" / scale
-    data = folder / "data"
-    if not (data / "judges").is_dir():
-        print(f"generating the {scale} demo into {folder} (once) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "toolkit", "demo", "--out", str(folder), "--scale", scale,
-                        "--quiet"], cwd=ROOT, check=True)
-    return data
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q% of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

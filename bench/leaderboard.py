@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,29 +23,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._report import write_section  # noqa: E402
+from bench._report import ensure_data, percentile, write_section  # noqa: E402
 from toolkit import scores  # noqa: E402
 from toolkit.labels import SCORED, UNKNOWN  # noqa: E402
 from toolkit.store import Store  # noqa: E402
 
 TARGET_P95_MS = 300.0
-
-
-def ensure_data(scale: str) -> Path:
-    folder = ROOT / "bench" / ".cache" / scale
-    data = folder / "data"
-    if not (data / "judges").is_dir():
-        print(f"generating the {scale} demo into {folder} (once) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "toolkit", "demo", "--out", str(folder), "--scale", scale,
-                        "--quiet"], cwd=ROOT, check=True)
-    return data
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q% of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n q / 100)
-    return ordered[int(rank) - 1]
 
 
 # -- the tab's way ------------------------------------------------------------------------------
