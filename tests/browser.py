@@ -53,12 +53,17 @@ def running_app(data_dir: Path | str, env: dict | None = None, extra_args: tuple
                 time.sleep(0.5)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: subprocess.Popen, grace: float = 20) -> None:
+    """Terminate a server started by a test; kill it if it does not stop within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @contextmanager

@@ -17,6 +17,8 @@ from huggingface_hub import CommitOperationAdd, HfApi
 from toolkit import cards, space
 from toolkit.__main__ import main
 
+from .browser import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "hf_FAKEspaceTokenDoNotLeak0987654321"
 
@@ -115,8 +117,4 @@ def test_assembled_folder_starts_the_app(tmp_path, demo_data):
                                env=env, capture_output=True, text=True, check=True).stdout.strip()
         assert Path(found) == out / "toolkit" / "__init__.py"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
