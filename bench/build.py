@@ -100,6 +100,8 @@ Data: `--scale {args.scale} --seed {args.seed}` synthetic raw SpeechMap layout, 
 
 Ratio b/a = **{ratio:.2f}** (target <= 1.5); build peak RSS **{build_peak:.2f} GB** (target <= 4 GB).
 Tables: {', '.join(f"{n:,} {t}" for t, n in report['tables'].items())}; quarantined {report['totals']['quarantined']:,}.
+
+Build steps (seconds, from `build_report.json`'s `phase_seconds`): {', '.join(f"{name} {seconds:.1f}" for name, seconds in report.get('phase_seconds', {}).items())}.
 """
     print(body)
     write_section("build", "Build: raw JSONL -> parquet tables", f"python bench/build.py --scale {args.scale}", body)

@@ -137,11 +137,39 @@ def test_standardized_and_reasoning_shapes(sample_data):
     assert with_reasoning > 50
 
 
-def test_rebuild_gives_identical_ids(sample_data, tmp_path):
+def test_rebuild_gives_identical_tables(sample_data, tmp_path):
+    """Ids are stable, and so is everything else: the build reads in parallel threads, yet a re-build
+    writes the same rows in the same order."""
     again = tmp_path / "again"
     build(out=again, progress=False, **sample_build_arguments())
     for name, key in (("questions", "question_uid"), ("responses", "response_id"), ("assessments", "assessment_id")):
         assert sorted(table(sample_data, name)[key]) == sorted(table(again, name)[key])
+    for name in schema.TABLES:
+        assert pq.read_table(sample_data / name).equals(pq.read_table(again / name)), name
+    assert (sample_data / "quarantine.jsonl").read_text() == (again / "quarantine.jsonl").read_text()
+
+
+def test_large_tables_are_sorted_by_response_id_in_small_row_groups(sample_data):
+    from toolkit.build import ROW_GROUP_ROWS
+
+    for name, order in (("responses", ["response_id"]), ("assessments", ["response_id", "judge"])):
+        files = sorted((sample_data / name).glob("*.parquet"))
+        assert len(files) > 1  # one file per leading hex digit of the id
+        rows = pq.read_table(sample_data / name, columns=order).to_pandas()
+        assert rows.equals(rows.sort_values(order, ignore_index=True)), name
+        for path in files:
+            meta = pq.ParquetFile(path).metadata
+            assert all(meta.row_group(i).num_rows <= ROW_GROUP_ROWS for i in range(meta.num_row_groups))
+            assert {Path(path).stem[-1]} == {i[0] for i in pq.read_table(path, columns=["response_id"])
+                                             .column(0).to_pylist()}
+
+
+def test_report_times_each_step(sample_data):
+    report = json.loads((sample_data / "build_report.json").read_text())
+    phases = report["phase_seconds"]
+    assert {"responses", "analysis", "write responses", "write assessments"} <= set(phases)
+    assert all(seconds >= 0 for seconds in phases.values())
+    assert sum(phases.values()) <= report["seconds"] + 0.5
 
 
 def test_store_prepares_one_row_per_response(sample_data):

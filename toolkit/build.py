@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -44,6 +46,9 @@ from .tables import atomic_folder, write_table
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
 MEMORY_LIMIT = "1GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
+READ_AHEAD = 8           # files read and split into lines ahead of the parser
+WRITE_THREADS = min(4, os.cpu_count() or 1)  # final parquet files compressed at once
+UNIQUE_COLUMNS = ("response_id", "assessment_id", "source")  # no dictionary pages: every value differs
 ROW_GROUP_ROWS = 8192    # small row groups of id-sorted rows: a drill-down page touches few of them
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 
@@ -102,7 +107,7 @@ REASONING_SQL = f"""coalesce(message_reasoning,
     nullif({_PARTS.format(col='blocks', kind='thinking', key='thinking')}, ''))"""
 # Per batch: reduce the extracted fields to what the responses table keeps; status derived when absent.
 RESPONSE_POST_SQL = f"""
-SELECT question_id, model, timestamp, category, question, domain, api_provider,
+SELECT idx, problem, question_id, model, timestamp, category, question, domain, api_provider,
        coalesce(response_provider, top_provider) AS provider, finish_reason,
        coalesce(content_found, '{schema.EMPTY_CONTENT}') AS content, reasoning,
        coalesce(given_status,
@@ -117,18 +122,23 @@ SELECT question_id, model, timestamp, category, question, domain, api_provider,
          CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL
               THEN 'error:' || coalesce(error_code, '') || ' ' || coalesce(error_message, '')
               WHEN finish_reason IS NOT NULL THEN 'finish_reason:' || finish_reason END) AS response_status_reason,
+       question_set,
+       CASE WHEN question_set IS NOT NULL
+            THEN {schema.stable_id_sql('r', 'model', 'question_set', 'question_id', 'timestamp')} END AS response_id,
        file, line, stem, root
-FROM (SELECT *, CASE WHEN trim(content_raw) <> '' THEN content_raw END AS content_found
+FROM (SELECT *, CASE WHEN trim(content_raw) <> '' THEN content_raw END AS content_found,
+             coalesce(category, stem_set) AS question_set
       FROM (SELECT *, {CONTENT_SQL} AS content_raw, {REASONING_SQL} AS reasoning FROM e))"""
 RESPONSE_LIGHT_COLUMNS = ("question_id", "model", "timestamp", "category", "question", "domain", "api_provider",
                           "provider", "finish_reason", "response_status", "response_status_reason",
-                          "file", "line", "stem", "root", "pos")
+                          "question_set", "response_id", "file", "line", "stem", "root", "pos")
 ANALYSIS_POST_SQL = """
-SELECT question_id, compliance, judge_model, timestamp, category, model,
-       coalesce(judge_analysis, raw_judge_response) AS analysis, file, line, stem, root, folder_judge
-FROM e"""
+SELECT idx, problem, e.question_id, compliance, judge_model, timestamp, category, model,
+       coalesce(judge_analysis, raw_judge_response) AS analysis, file, line, e.stem, e.root, folder_judge,
+       r.response_id
+FROM e LEFT JOIN r ON e.root = r.root AND e.stem = r.stem AND e.question_id = r.question_id"""
 ANALYSIS_LIGHT_COLUMNS = ("question_id", "compliance", "judge_model", "timestamp", "category", "model",
-                          "file", "line", "stem", "root", "folder_judge", "pos")
+                          "file", "line", "stem", "root", "folder_judge", "response_id", "pos")
 
 
 @dataclass
@@ -176,8 +186,17 @@ class Builder:
         self.ignored: list[str] = []
         self.warnings: list[str] = []
         self.frames: dict[str, list[pa.Table]] = defaultdict(list)
-        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.writers: dict[tuple[str, str], pa.ipc.RecordBatchStreamWriter] = {}  # (kind, bucket)
         self.positions: Counter = Counter()
+        self.heavy: dict[str, tuple[str, ...]] = {}  # staged column names per kind
+        self.phases: dict[str, float] = {}  # seconds per build step, in the report
+        self._lap = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """Close the current build step: its seconds go to the report's `phase_seconds`."""
+        now = time.perf_counter()
+        self.phases[name] = round(self.phases.get(name, 0.0) + now - self._lap, 2)
+        self._lap = now
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def report_for(self, path: Path | str, kind: str) -> FileReport:
@@ -205,35 +224,48 @@ class Builder:
             self.files[file].rows_written += n
 
     # -- staging of heavy columns --------------------------------------------------------------
+    # Heavy text is staged once, already split into 16 buckets by the first hex digit of its
+    # response_id (ids are uniform hashes), as uncompressed Arrow IPC: writing it is a copy, where
+    # parquet would encode every text once more. Each bucket is later sorted and written on its own.
     def stage(self, kind: str, table: pa.Table, heavy: tuple[str, ...]) -> pa.Table:
-        """Write the heavy columns (with a fresh `pos`) to staging; return the light rest with `pos`."""
+        """Write the heavy columns (with a fresh `pos`) to their buckets; return the light rest with
+        `pos`. Rows without a response_id are not staged: they are quarantined later."""
         start = self.positions[kind]
         self.positions[kind] += table.num_rows
-        pos = pa.array(range(start, start + table.num_rows), pa.int64())
+        self.heavy[kind] = heavy
+        pos = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
         heavy_table = pa.table([pos] + [table.column(c).cast(pa.string()) for c in heavy], names=["pos", *heavy])
-        if kind not in self.writers:
-            self.writers[kind] = pq.ParquetWriter(self.staging / f"{kind}.parquet", heavy_table.schema)
-        self.writers[kind].write_table(heavy_table)
+        digit = pc.fill_null(pc.utf8_slice_codeunits(table.column("response_id").cast(pa.string()), 0, 1), "")
+        order = pc.sort_indices(digit)  # stable: each bucket's rows stay in `pos` order
+        grouped = digit.take(order).to_numpy(zero_copy_only=False)
+        heavy_table = heavy_table.take(order)
+        values, firsts = np.unique(grouped, return_index=True)
+        ends = list(firsts[1:]) + [len(grouped)]
+        for value, first, end in zip(values, firsts, ends):
+            if not value:  # no response_id
+                continue
+            if (kind, value) not in self.writers:
+                self.writers[kind, value] = pa.ipc.new_stream(
+                    pa.OSFile(str(self.bucket_file(kind, value)), "wb"), heavy_table.schema)
+            self.writers[kind, value].write_table(heavy_table.slice(first, end - first))
         # A copy: columns imported from DuckDB keep their whole record batch (heavy text included)
         # alive for as long as any one of them is referenced.
         light = table.drop_columns(list(heavy)).append_column("pos", pos)
         return light.take(pa.array(np.arange(light.num_rows)))
 
-    def staged_file(self, kind: str) -> Path:
-        writer = self.writers.pop(kind, None)
-        if writer is not None:
-            writer.close()
-        return self.staging / f"{kind}.parquet"
+    def bucket_file(self, kind: str, value: str) -> Path:
+        return self.staging / f"{kind}-bucket-{value}.arrow"
 
     # -- JSON line files -----------------------------------------------------------------------
     def read_json_files(self, kind: str, fields: list[Field], files: list[tuple[Path, dict]],
                         bar: tqdm | None, post_sql: str | None = None, heavy: tuple[str, ...] = (),
-                        report_kind: str | None = None) -> None:
+                        report_kind: str | None = None, post_tables: dict[str, pa.Table] | None = None) -> None:
         """Parse files in batches; good rows (light columns) go to self.frames[kind].
 
-        `post_sql` (over table `e`, the extracted fields plus file, line and the file's context)
-        reduces each batch to the columns kept; `heavy` names the columns sent to staging."""
-        reader = JsonBatchReader(self.con, fields)
+        `post_sql` (over table `e`, the extracted fields plus file, line and the file's context, and
+        the `post_tables`) reduces each batch to the columns kept; `heavy` names the columns sent to
+        staging (the batch then needs a response_id)."""
+        reader = JsonBatchReader(self.con, fields, post_sql)
         pending: list[tuple[str, pa.Array, np.ndarray, dict]] = []
         pending_bytes = 0
 
@@ -241,54 +273,71 @@ class Builder:
             nonlocal pending, pending_bytes
             if not pending:
                 return
-            lines = pa.concat_arrays([p[1] for p in pending]) if len(pending) > 1 else pending[0][1]
-            extracted = reader.extract(lines)
-            problems = extracted.column("problem")
+            lines = pa.chunked_array([p[1] for p in pending], pa.large_string())
             # Per-row file, line and context, as dictionary columns (one entry per file).
             sizes = np.array([len(p[1]) for p in pending], np.int64)
-            file_index = pa.array(np.repeat(np.arange(len(pending), dtype=np.int32), sizes))
+            file_index = np.repeat(np.arange(len(pending), dtype=np.int32), sizes)
             numbers = np.concatenate([p[2] for p in pending])
-            bad = np.flatnonzero(~np.asarray(pc.is_null(problems).to_numpy(zero_copy_only=False), bool))
-            for i in bad:  # rare: quarantined one by one with their text
-                file = pending[file_index[i].as_py()][0]
-                self.reject(file, int(numbers[i]), problems[int(i)].as_py(), lines[int(i)].as_py().rstrip("\r\n"))
-            good = extracted.drop_columns(["idx", "problem"])
-            good = good.append_column("file", pa.DictionaryArray.from_arrays(
-                file_index, pa.array([p[0] for p in pending], pa.string())))
-            good = good.append_column("line", pa.array(numbers, pa.int64()))
+            columns = {"file": pa.DictionaryArray.from_arrays(pa.array(file_index),
+                                                              pa.array([p[0] for p in pending], pa.string())),
+                       "line": pa.array(numbers, pa.int64())}
             for key in pending[0][3]:
-                good = good.append_column(key, pa.DictionaryArray.from_arrays(
-                    file_index, pa.array([p[3][key] for p in pending], pa.string())))
-            if len(bad):
+                columns[key] = pa.DictionaryArray.from_arrays(
+                    pa.array(file_index), pa.array([p[3][key] for p in pending], pa.string()))
+            good = reader.extract(lines, columns, post_tables)
+            problems = good.column("problem")
+            bad = np.flatnonzero(~np.asarray(pc.is_null(problems).to_numpy(zero_copy_only=False), bool))
+            if len(bad):  # rare: quarantined one by one with their text
+                where = good.column("idx").to_numpy()
+                for i in sorted(bad, key=lambda b: where[b]):
+                    row = int(where[i])
+                    self.reject(pending[file_index[row]][0], int(numbers[row]), problems[int(i)].as_py(),
+                                lines[row].as_py().rstrip("\r\n"))
                 good = good.filter(pc.is_null(problems))
-            del extracted, lines
-            if post_sql:
-                good = self.sql(post_sql, e=good)
+            good = good.drop_columns(["idx", "problem"])
+            del lines
+            staged.append(stager.submit(keep, good))
+            while len(staged) > 1:  # one batch staged while the next is parsed: bounded memory
+                staged.popleft().result()
+            pending, pending_bytes = [], 0
+
+        def keep(good: pa.Table) -> None:
             if heavy:
                 good = self.stage(kind, good, heavy)
             self.frames[kind].append(good)
             if bar is not None:
                 bar.update(good.num_rows)
-            pending, pending_bytes = [], 0
 
-        for path, context in files:
-            report = self.report_for(path, report_kind or kind)
-            found = sources.arrow_lines(path)
-            if found is None:  # not valid UTF-8: find the bad lines one by one, keep the rest
-                slow = sources.read_lines(path)
-                for problem in slow.problems:
+        # A pipeline of three threads: files are read and split into lines ahead (`reading`), DuckDB
+        # parses in this thread, and the previous batch's text is staged (`stager`) meanwhile. Each
+        # stage is one thread, so the order of rows, positions and reports stays fixed.
+        with ThreadPoolExecutor(max_workers=1) as reading, ThreadPoolExecutor(max_workers=1) as stager:
+            ahead: deque = deque()
+            staged: deque = deque()
+            queue = iter(files)
+            for path, context in queue:
+                ahead.append((path, context, reading.submit(read_lines, path)))
+                if len(ahead) >= READ_AHEAD:
+                    break
+            while ahead:
+                path, context, future = ahead.popleft()
+                following = next(queue, None)
+                if following is not None:
+                    ahead.append((*following, reading.submit(read_lines, following[0])))
+                lines, numbers, problems = future.result()
+                report = self.report_for(path, report_kind or kind)
+                for problem in problems:
                     self.reject(str(path), problem.line, problem.reason, problem.snippet)
-                report.lines_read += len(slow.problems)
-                found = (pa.array(slow.texts, pa.large_string()), np.array(slow.numbers, np.int64))
-            lines, numbers = found
-            report.lines_read += len(lines)
-            if not report.lines_read:
-                self.warnings.append(f"{path}: empty file")
-            pending.append((str(path), lines, numbers, context))
-            pending_bytes += lines.nbytes
-            if pending_bytes >= BATCH_BYTES:
-                flush()
-        flush()
+                report.lines_read += len(problems) + len(lines)
+                if not report.lines_read:
+                    self.warnings.append(f"{path}: empty file")
+                pending.append((str(path), lines, numbers, context))
+                pending_bytes += lines.nbytes
+                if pending_bytes >= BATCH_BYTES:
+                    flush()
+            flush()
+            while staged:
+                staged.popleft().result()
 
     def table(self, kind: str, columns: dict[str, pa.DataType]) -> pa.Table:
         """All light rows of one kind as one Arrow table (empty with the given columns when none)."""
@@ -308,50 +357,60 @@ class Builder:
             for name in tables:
                 self.con.unregister(name)
 
-    def merge_write(self, light: pa.Table, kind: str, target: pa.Schema, path: Path) -> None:
-        """Write a final table: the kept light rows with their heavy columns read back from staging,
+    def merge_write(self, light: pa.Table, kind: str, target: pa.Schema, folder: Path) -> None:
+        """Write a final table: the kept light rows with their heavy columns from the staged buckets,
         sorted by response_id in small row groups (a drill-down page then reads one or two of them).
 
-        Staged rows were written in `pos` order, so one pass over the staging file takes the kept
-        rows without a sort; they go to 16 bucket files by the first hex digit of response_id (ids
-        are uniform hashes), and each bucket, a sixteenth of the data, is sorted in memory."""
-        staged = self.staged_file(kind)
-        light = light.sort_by("pos")
-        kept = light.column("pos").to_numpy()
+        Each bucket, a sixteenth of the data, becomes its own `part-<digit>.parquet`, several at once
+        (compressing the text is the costly part); file names sort like the ids, so the folder read in
+        name order is sorted by response_id."""
+        for key in [k for k in self.writers if k[0] == kind]:
+            self.writers.pop(key).close()
+        if "source" in target.names and "source" not in light.column_names:
+            light = light.append_column("source", pc.binary_join_element_wise(
+                light.column("file").cast(pa.string()), light.column("line").cast(pa.string()), ":"))
         digit = pc.utf8_slice_codeunits(light.column("response_id"), 0, 1)
-        buckets: dict[str, pq.ParquetWriter] = {}
-        done = 0
-        for batch in pq.ParquetFile(staged).iter_batches(batch_size=50_000):
-            positions = batch.column("pos").to_numpy()
-            end = int(np.searchsorted(kept, positions[-1], side="right"))
-            if end == done:
-                continue
-            heavy = batch.take(pa.array(kept[done:end] - positions[0]))
-            part = light.slice(done, end - done)
-            if "source" in target.names and "source" not in part.column_names:
-                part = part.append_column("source", pc.binary_join_element_wise(
-                    part.column("file").cast(pa.string()), part.column("line").cast(pa.string()), ":"))
+        values = sorted(v for v in pc.unique(digit).to_pylist() if v is not None)
+        order = [("response_id", "ascending")] + [("judge", "ascending")] * ("judge" in target.names)
+        heavy_names = self.heavy.get(kind, ())
+        light_columns = [c for c in target.names if c not in heavy_names]
+        # Dictionary pages and statistics only for the light columns: the texts are all different
+        # and never filtered on, so both would only cost time.
+        options = dict(compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=light_columns,
+                       use_dictionary=[c for c in light_columns if c not in UNIQUE_COLUMNS])
+        folder.mkdir(parents=True, exist_ok=True)
+
+        def write_bucket(value: str) -> None:
+            rows = light.filter(pc.equal(digit, value)).sort_by(order)
+            bucket = self.bucket_file(kind, value)
+            with pa.OSFile(str(bucket)) as source:
+                heavy = pa.ipc.open_stream(source).read_all()
+            staged = heavy.column("pos").to_numpy()  # increasing: staged in `pos` order
+            wanted = rows.column("pos").to_numpy()
+            found = np.searchsorted(staged, wanted)
+            if len(wanted) and (found.max() >= len(staged) or not np.array_equal(staged[found], wanted)):
+                raise RuntimeError(f"{kind}: rows of bucket {value} not found in the staging file")
+            heavy = heavy.take(pa.array(found))
             table = pa.Table.from_arrays(
-                [(heavy.column(f.name) if f.name in heavy.schema.names else part.column(f.name)).cast(f.type)
+                [(heavy.column(f.name) if f.name in heavy_names else rows.column(f.name)).cast(f.type)
                  for f in target], schema=target)
-            part_digit = digit.slice(done, end - done)
-            for value in pc.unique(part_digit).to_pylist():
-                if value not in buckets:
-                    buckets[value] = pq.ParquetWriter(self.staging / f"{kind}-bucket-{value}.parquet", target)
-                buckets[value].write_table(table.filter(pc.equal(part_digit, value)))
-            done = end
-        if done != len(kept):
-            raise RuntimeError(f"{kind}: {len(kept) - done} rows not found in the staging file")
-        order = [("response_id", "ascending")] + ([("judge", "ascending")] if "judge" in target.names else [])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pq.ParquetWriter(path, target, compression="zstd") as writer:
-            if not buckets:
-                writer.write_table(target.empty_table())
-            for value in sorted(buckets):
-                buckets[value].close()
-                bucket = self.staging / f"{kind}-bucket-{value}.parquet"
-                writer.write_table(pq.read_table(bucket).sort_by(order), row_group_size=ROW_GROUP_ROWS)
-                bucket.unlink()
+            del heavy, rows
+            pq.write_table(table, folder / f"part-{value}.parquet", **options)
+            bucket.unlink()
+
+        if not values:
+            pq.write_table(target.empty_table(), folder / "part-0.parquet", **options)
+        with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+            list(pool.map(write_bucket, values))
+
+
+def read_lines(path: Path) -> tuple[pa.Array, np.ndarray, list[sources.Problem]]:
+    """A file's non-empty lines (Arrow, zero-copy), their line numbers, and its undecodable lines."""
+    found = sources.arrow_lines(path)
+    if found is not None:
+        return *found, []
+    slow = sources.read_lines(path)  # not valid UTF-8: find the bad lines one by one, keep the rest
+    return pa.array(slow.texts, pa.large_string()), np.array(slow.numbers, np.int64), slow.problems
 
 
 def load_aliases(path: Path | None) -> dict[str, str]:
@@ -438,29 +497,27 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     questions = builder.sql(
         """SELECT *, coalesce(category, stem) AS question_set,
                   row_number() OVER (PARTITION BY coalesce(category, stem), question_id ORDER BY file, line) AS copy
-           FROM q""", q=questions)
+           FROM q ORDER BY file, line""", q=questions)
     builder.reject_rows(questions.filter(pc.greater(questions["copy"], 1)), "duplicate question")
     questions = questions.filter(pc.equal(questions["copy"], 1))
     sets_with_file = set(questions.column("question_set").to_pylist())
 
+    builder.lap("questions")
     # 2. responses: heavy content/reasoning to staging, the rest here ------------------------------
-    response_files = [(p, {"stem": p.stem, "root": str(layout.root)}) for layout in layouts for p in layout.responses]
-    response_files += [(Path(p), {"stem": Path(p).stem, "root": str(Path(p).parent)}) for p in loose_responses]
+    # A row without `category` belongs to the question set its file is named after (`<set>_<model>`).
+    known_sets = sorted(sets_with_file, key=len, reverse=True)
+
+    def context(path: Path, root: Path) -> dict:
+        stem_set = next((s for s in known_sets if path.stem.startswith(s + "_")), None)
+        return {"stem": path.stem, "root": str(root), "stem_set": stem_set}
+
+    response_files = [(p, context(p, layout.root)) for layout in layouts for p in layout.responses]
+    response_files += [(Path(p), context(Path(p), Path(p).parent)) for p in loose_responses]
     builder.read_json_files("responses", RESPONSE_FIELDS, response_files, bar,
                             post_sql=RESPONSE_POST_SQL, heavy=("content", "reasoning"))
     staged = builder.table("responses", _strings(*RESPONSE_LIGHT_COLUMNS))
-    known_sets = sorted(sets_with_file, key=len, reverse=True)
-    stems = builder.sql("SELECT DISTINCT stem FROM s WHERE category IS NULL", s=staged).column(0).to_pylist()
-    stem_sets = {stem: next((s for s in known_sets if stem.startswith(s + "_")), None) for stem in stems}
-    stem_table = pa.table({"stem": pa.array(list(stem_sets), pa.string()),
-                           "stem_set": pa.array(list(stem_sets.values()), pa.string())})
-    staged = builder.sql(
-        f"""SELECT s.*, coalesce(s.category, m.stem_set) AS question_set FROM s LEFT JOIN m USING (stem)""",
-        s=staged, m=stem_table)
     builder.reject_rows(staged.filter(pc.is_null(staged["question_set"])), "missing field category")
-    staged = builder.sql(
-        f"""SELECT *, {schema.stable_id_sql('r', 'model', 'question_set', 'question_id', 'timestamp')} AS response_id
-            FROM s WHERE question_set IS NOT NULL""", s=staged)
+    staged = staged.filter(pc.is_valid(staged["question_set"]))
     # Where each response was found, duplicates included: an analysis file matches its own copy.
     locator = staged.select(["root", "stem", "question_id", "response_id", "timestamp"])
     staged = builder.sql(
@@ -489,22 +546,24 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     del staged
     builder.count_written(responses)
 
+    builder.lap("responses")
     # 3. assessments from analysis folders ----------------------------------------------------------
+    # Each analysis row is matched to its response batch by batch (so that its text is staged by
+    # response_id): the newest kept response of its file stem and question.
+    matches = builder.sql(
+        """SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id
+           FROM l SEMI JOIN k USING (response_id) GROUP BY ALL""", l=locator, k=responses.select(["response_id"]))
+    del locator
     analysis_files = []
     for layout in layouts:
         for judge, path in layout.analysis:
             stem = path.stem[len("compliance_"):]
             analysis_files.append((path, {"stem": stem, "root": str(layout.root), "folder_judge": judge}))
     builder.read_json_files("assessments", ANALYSIS_FIELDS, analysis_files, bar,
-                            post_sql=ANALYSIS_POST_SQL, heavy=("analysis",), report_kind="analysis")
+                            post_sql=ANALYSIS_POST_SQL, heavy=("analysis",), report_kind="analysis",
+                            post_tables={"r": matches})
     analysis = builder.table("assessments", _strings(*ANALYSIS_LIGHT_COLUMNS))
-    analysis = builder.sql(
-        """SELECT a.*, r.response_id FROM a
-           LEFT JOIN (SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id
-                      FROM l SEMI JOIN k USING (response_id) GROUP BY ALL) r
-             ON a.root = r.root AND a.stem = r.stem AND a.question_id = r.question_id""",
-        a=analysis, l=locator, k=responses.select(["response_id"]))
-    del locator
+    del matches
     unmatched = pc.is_null(analysis["response_id"])
     builder.reject_rows(analysis.filter(unmatched), "no matching response", "question_id")
     analysis = analysis.filter(pc.invert(unmatched))
@@ -523,12 +582,14 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
                   .append_column("judge_raw", judge_raw), x=alias_table)]
     del analysis
 
+    builder.lap("analysis")
     # 4. judgement and annotation files -------------------------------------------------------------
     keys = responses.select(["response_id", "model", "question_set", "question_id", "timestamp"])
     for spec, judge_type in [(s, None) for s in judgements] + [(s, "human") for s in annotations]:
         table = read_judgement_file(builder, spec, judge_type, keys, bar)
         assessments_parts.append(builder.stage("assessments", table, ("analysis",)))
 
+    builder.lap("judgement files")
     # 5. the published PITTI parquet layout ---------------------------------------------------------
     extra_questions = []
     for root in pitti_roots:
@@ -551,6 +612,7 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     assessments = assessments.filter(pc.invert(duplicate)).drop_columns(["copy"])
     builder.count_written(assessments)
 
+    builder.lap("pitti and duplicates")
     # 6. questions and models (small) ---------------------------------------------------------------
     builder.count_written(questions)
     question_rows = builder.sql(
@@ -615,6 +677,7 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
     if strict and totals["quarantined"]:
         raise StrictBuildError(report)
 
+    builder.lap("small tables and report")
     # 8. write: small tables directly, large ones merged with their staged text ----------------------
     final_keys = responses.select(["response_id", "question_id", "question_set", "model"])
     assessments = builder.sql(
@@ -625,12 +688,14 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
         write_table(tmp, "questions", questions_out)
         write_table(tmp, "models", models_out)
         write_table(tmp, "judges", judges_out)
-        builder.merge_write(responses.drop_columns(["root", "stem"]), "responses",
-                            schema.RESPONSES, tmp / "responses" / "part-0.parquet")
+        builder.merge_write(responses.drop_columns(["root", "stem"]), "responses", schema.RESPONSES,
+                            tmp / "responses")
         del responses
-        builder.merge_write(assessments, "assessments", schema.ASSESSMENTS,
-                            tmp / "assessments" / "part-0.parquet")
+        builder.lap("write responses")
+        builder.merge_write(assessments, "assessments", schema.ASSESSMENTS, tmp / "assessments")
+        builder.lap("write assessments")
         report["seconds"] = round(time.time() - started, 2)
+        report["phase_seconds"] = builder.phases
         with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as handle:
             for entry in builder.quarantine:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")

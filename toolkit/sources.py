@@ -88,6 +88,9 @@ def read_lines(path: Path) -> Lines:
     return out
 
 
+WHITESPACE = (9, 10, 11, 12, 13, 32)  # bytes that may start a blank line (ASCII whitespace)
+
+
 def arrow_lines(path: Path) -> tuple[pa.Array, "np.ndarray"] | None:
     """The non-empty lines of a file as an Arrow string array over the file's own bytes (no copy),
     with their 1-based line numbers; None when the file is not valid UTF-8 (then `read_lines` finds
@@ -112,10 +115,19 @@ def arrow_lines(path: Path) -> tuple[pa.Array, "np.ndarray"] | None:
     except pa.ArrowInvalid:
         return None
     numbers = np.arange(1, len(starts) + 1, dtype=np.int64)
-    nonblank = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
-    if pc.all(nonblank).as_py():  # the usual case: no copy at all
+    # A line is blank only if it starts with whitespace (or is empty), so only those few lines are
+    # checked in full; a JSON line starts with `{`.
+    first = raw[np.minimum(starts, len(data) - 1)]
+    suspect = np.flatnonzero(np.isin(first, WHITESPACE) | (offsets[1:] == starts))
+    if not len(suspect):  # the usual case: no copy at all
         return lines, numbers
-    return lines.filter(nonblank), numbers[np.asarray(nonblank.to_numpy(zero_copy_only=False), bool)]
+    candidates = lines.take(pa.array(suspect))
+    blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(candidates)), 0).to_numpy(zero_copy_only=False)
+    if not blank.any():
+        return lines, numbers
+    keep = np.ones(len(starts), bool)
+    keep[suspect[np.asarray(blank, bool)]] = False
+    return lines.filter(pa.array(keep)), numbers[keep]
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,8 +147,9 @@ def _json_kind(fragment: str) -> str:
 
 
 def extraction_sql(fields: list[Field]) -> str:
-    """One SELECT over table `batch(idx, line)` giving idx, a `problem` (NULL when the row is fine)
-    and one column per field. The line is parsed once; fields are read from the parsed fragments."""
+    """One SELECT over table `batch(raw_line, ...)` giving the batch's other columns, a `problem`
+    (NULL when the row is fine) and one column per field. The line is parsed once; fields are read
+    from the parsed fragments."""
     paths = [p for f in fields if f.kind not in ("key", "key_string") for p in f.paths]
     path_list = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
     columns, checks = [], []
@@ -155,12 +168,12 @@ def extraction_sql(fields: list[Field]) -> str:
             # in valid JSON a quoted name followed by ':' cannot occur inside a string (quotes are
             # escaped there). `key_string` also reads the value, only on rows where it is a string.
             key = f.paths[0].removeprefix("$.")
-            present = f"regexp_matches(line, '\"{key}\"\\s*:')"
+            present = f"regexp_matches(raw_line, '\"{key}\"\\s*:')"
             if f.kind == "key":
                 value = present
             else:
-                value = (f"CASE WHEN regexp_matches(line, '\"{key}\"\\s*:\\s*\"') "
-                         f"THEN json_extract_string(line, '{f.paths[0]}') END")
+                value = (f"CASE WHEN regexp_matches(raw_line, '\"{key}\"\\s*:\\s*\"') "
+                         f"THEN json_extract_string(raw_line, '{f.paths[0]}') END")
             columns.append(f"{value} AS \"{f.name}\"")
             if f.required:
                 checks.append(f"WHEN NOT {present} THEN 'missing field {f.name}'")
@@ -179,28 +192,43 @@ def extraction_sql(fields: list[Field]) -> str:
             checks.append(f"WHEN {fragment} IS NOT NULL AND left({fragment}, 1) <> '\"' "
                           f"THEN 'field {f.name} is not a string (' || {_json_kind(fragment)} || ')'")
     problem = ("CASE WHEN parts IS NULL THEN 'invalid JSON' "
-               "WHEN left(ltrim(line), 1) <> '{' THEN 'not a JSON object' "
+               "WHEN left(ltrim(raw_line), 1) <> '{' THEN 'not a JSON object' "
                + " ".join(checks) + " END")
-    return (f"SELECT idx, {problem} AS problem, {', '.join(columns)} FROM "
-            f"(SELECT idx, line, try(json_extract(line, [{path_list}])) AS parts FROM batch)")
+    return (f"SELECT * EXCLUDE (raw_line, parts), {problem} AS problem, {', '.join(columns)} FROM "
+            f"(SELECT *, try(json_extract(raw_line, [{path_list}])) AS parts FROM batch)")
 
 
 class JsonBatchReader:
-    """Parses batches of JSON lines with DuckDB into Arrow tables of fields."""
+    """Parses batches of JSON lines with DuckDB, and reduces them with an optional `post_sql`
+    (over table `e`, the extracted fields), in one query: the texts are copied out once."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, fields: list[Field]):
+    CHUNK_ROWS = 512  # DuckDB scans Arrow chunks in parallel: small ones keep every core busy
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, fields: list[Field], post_sql: str | None = None):
         self.con = con
         self.fields = fields
-        self.sql = extraction_sql(fields)
+        extraction = extraction_sql(fields)
+        self.sql = f"WITH e AS ({extraction}) {post_sql}" if post_sql else extraction
 
-    def extract(self, texts: list[str] | pa.Array) -> pa.Table:
-        lines = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.large_string())
-        batch = pa.table({"idx": pa.array(range(len(lines)), pa.int64()), "line": lines})
-        self.con.register("batch", batch)
+    def extract(self, lines: pa.Array | pa.ChunkedArray, columns: dict[str, pa.Array] | None = None,
+                tables: dict[str, pa.Table] | None = None) -> pa.Table:
+        """One row per line (in no particular order), with `idx` (the line's index in `lines`),
+        `problem` (NULL when the line is fine), the given per-line `columns` and the fields (or the
+        post_sql's columns, which must keep `idx` and `problem`). `tables` are visible to post_sql."""
+        import numpy as np
+
+        chunks = lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]
+        pieces = [c.slice(i, self.CHUNK_ROWS) for c in chunks for i in range(0, len(c), self.CHUNK_ROWS)]
+        batch = pa.table({"idx": pa.array(np.arange(sum(len(c) for c in chunks), dtype=np.int64)),
+                          "raw_line": pa.chunked_array(pieces, pa.large_string()), **(columns or {})})
+        views = {"batch": batch, **(tables or {})}
+        for name, table in views.items():
+            self.con.register(name, table)
         try:
-            return self.con.sql(self.sql + " ORDER BY idx").to_arrow_table()
+            return self.con.sql(self.sql).to_arrow_table()
         finally:
-            self.con.unregister("batch")
+            for name in views:
+                self.con.unregister(name)
 
 
 # --------------------------------------------------------------------------------------------
