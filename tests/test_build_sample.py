@@ -150,7 +150,7 @@ def test_rebuild_gives_identical_tables(sample_data, tmp_path):
 
 
 def test_large_tables_are_sorted_by_response_id_in_small_row_groups(sample_data):
-    from toolkit.build import ROW_GROUP_ROWS
+    from toolkit.tables import ROW_GROUP_ROWS
 
     for name, order in (("responses", ["response_id"]), ("assessments", ["response_id", "judge"])):
         files = sorted((sample_data / name).glob("*.parquet"))
@@ -159,7 +159,7 @@ def test_large_tables_are_sorted_by_response_id_in_small_row_groups(sample_data)
         assert rows.equals(rows.sort_values(order, ignore_index=True)), name
         for path in files:
             meta = pq.ParquetFile(path).metadata
-            assert all(meta.row_group(i).num_rows <= ROW_GROUP_ROWS for i in range(meta.num_row_groups))
+            assert all(meta.row_group(i).num_rows <= ROW_GROUP_ROWS[1] for i in range(meta.num_row_groups))
             assert {Path(path).stem[-1]} == {i[0] for i in pq.read_table(path, columns=["response_id"])
                                              .column(0).to_pylist()}
 

@@ -105,8 +105,15 @@ def test_published_layout_loads_back_into_the_store(staged, sample_data, tmp_pat
     folders = {d: r.folder for d, r in repos.items()}
     data = hub.arrange(folders, tmp_path / "data")
     report = json.loads((sample_data / "build_report.json").read_text())
-    assert Store.open(data).counts() == report["tables"]
+    store = Store.open(data)
+    assert store.counts() == report["tables"]
     assert json.loads((data / "build_report.json").read_text())["tables"] == report["tables"]
+    # The shards keep the build's order and small row groups, so the drill-down reads a page's
+    # texts by row group on the published data too.
+    for table in ("responses", "assessments"):
+        assert store._row_groups(table) is not None, table
+        groups = sum(pq.read_metadata(p).num_row_groups for p in (data / table).glob("*.parquet"))
+        assert groups >= 4, table  # the sample is a few MB: 256 KB groups, not one per shard
 
 
 def test_load_published_offline_is_one_clear_error(tmp_path, monkeypatch):

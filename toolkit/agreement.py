@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -97,21 +96,27 @@ def _both_judged_sql(store: Store, side1: Side, side2: Side) -> str:
 
 
 # -- transition matrix ------------------------------------------------------------------------
-def transition_counts(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Long counts (from_label, to_label, n) over the responses both judges judged, filtered."""
-    empty = pd.DataFrame({"from_label": pd.Series(dtype=str), "to_label": pd.Series(dtype=str),
-                          "n": pd.Series(dtype="int64")})
+def transition_rows(store: Store, side1: Side, side2: Side,
+                    filters: Mapping[str, Any] | None = None) -> list[tuple[str, str, int]]:
+    """(from_label, to_label, n) over the responses both judges judged, filtered: one GROUP BY."""
     try:
         where, params = where_clause(clean_filters(filters))
     except NoMatch:
-        return empty
-    frame = store.query(
+        return []
+    return store.rows(
         f"SELECT {_value_sql(store, side1)} AS from_label, {_value_sql(store, side2)} AS to_label, "
         f"count(*)::BIGINT AS n FROM response_view WHERE {_both_judged_sql(store, side1, side2)}{where} "
         "GROUP BY ALL",
         params,
     )
-    return frame if len(frame) else empty
+
+
+def transition_counts(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Long counts (from_label, to_label, n) over the responses both judges judged, filtered."""
+    rows = transition_rows(store, side1, side2, filters)
+    return pd.DataFrame({"from_label": pd.Series([str(r[0]) for r in rows], dtype=str),
+                         "to_label": pd.Series([str(r[1]) for r in rows], dtype=str),
+                         "n": pd.Series([int(r[2]) for r in rows], dtype="int64")})
 
 
 def sort_labels(labels: Iterable[str]) -> list[str]:
@@ -124,17 +129,20 @@ def matrix_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
     Square (the union of both sides' labels) so that the diagonal is agreement and kappa is defined.
     """
-    labels = sort_labels(list(counts["from_label"]) + list(counts["to_label"]))
+    return _square(list(zip(counts["from_label"], counts["to_label"], counts["n"])))
+
+
+def _square(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    labels = sort_labels([r[0] for r in rows] + [r[1] for r in rows])
     index = {label: i for i, label in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)), dtype="int64")
-    for source, target, n in zip(counts["from_label"], counts["to_label"], counts["n"]):
+    for source, target, n in rows:
         m[index[source], index[target]] += int(n)
-    matrix = pd.DataFrame(m, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
-    return matrix
+    return pd.DataFrame(m, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
 
 
 def transition_matrix(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    return matrix_from_counts(transition_counts(store, side1, side2, filters))
+    return _square(transition_rows(store, side1, side2, filters))
 
 
 def row_percentages(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -306,22 +314,37 @@ def joint_labels(store: Store, judges: list[str] | None = None, filters: Mapping
     pairwise kappa matrix, Fleiss' kappa, Krippendorff's alpha and gold accuracy.
     """
     judges = list(judges if judges is not None else store.judge_names())
+    rows = _joint_rows(store, judges, filters)
+    if not rows:
+        return pd.DataFrame({**{j: pd.Series(dtype=object) for j in judges}, "n": pd.Series(dtype="int64")})
+    # Labels as plain objects (None = not judged): the statistics index them, nothing else.
+    frame = pd.DataFrame.from_records(rows, columns=judges + ["n"]).astype({j: object for j in judges})
+    return frame.astype({"n": "int64"})
+
+
+def _joint_rows(store: Store, judges: list[str], filters: Mapping[str, Any] | None) -> list[tuple]:
+    """(label of each judge or None, ..., n) per combination: the rows of `joint_labels`."""
     columns = [store.judge_column(j, "label") for j in judges]
-    empty = pd.DataFrame({**{j: pd.Series(dtype=object) for j in judges}, "n": pd.Series(dtype="int64")})
     if not columns:
-        return empty
+        return []
     try:
         where, params = where_clause(clean_filters(filters))
     except NoMatch:
-        return empty
+        return []
     any_judged = " OR ".join(f"{c} IS NOT NULL" for c in columns)
-    frame = store.query(
+    return store.rows(
         f"SELECT {', '.join(columns)}, count(*)::BIGINT AS n FROM response_view "
         f"WHERE ({any_judged}){where} GROUP BY ALL",
         params,
     )
-    frame.columns = judges + ["n"]
-    return frame if len(frame) else empty
+
+
+def _row_codes(rows: list[tuple], judges: list[str]) -> tuple[np.ndarray, int, np.ndarray]:
+    """`_codes` of joint rows (labels..., n) without a data frame, and the weights n."""
+    labels = sort_labels(v for row in rows for v in row[:-1] if v is not None)
+    index = {label: i for i, label in enumerate(labels)}
+    codes = np.array([[-1 if v is None else index[v] for v in row[:-1]] for row in rows], dtype=np.int64)
+    return codes.reshape(len(rows), len(judges)), len(labels), np.array([row[-1] for row in rows], dtype=float)
 
 
 def _codes(joint: pd.DataFrame, judges: list[str]) -> tuple[np.ndarray, int]:
@@ -349,40 +372,47 @@ def pairwise_kappa(joint: pd.DataFrame) -> pd.DataFrame:
     """Long table (judge_a, judge_b, n, agreement, kappa) for every ordered pair, diagonal included."""
     judges = [c for c in joint.columns if c != "n"]
     codes, k = _codes(joint, judges)
-    weights = joint["n"].to_numpy(dtype=float)
+    return pd.DataFrame(_pairwise_rows(codes, joint["n"].to_numpy(dtype=float), judges, k),
+                        columns=["judge_a", "judge_b", "n", "agreement", "kappa"])
+
+
+def _pairwise_rows(codes: np.ndarray, weights: np.ndarray, judges: list[str], k: int) -> list[dict[str, Any]]:
     rows = []
     for i, a in enumerate(judges):
         for j, b in enumerate(judges):
             m = _pair_counts(codes, weights, i, j, k)
             rows.append({"judge_a": a, "judge_b": b, "n": int(m.sum()),
                          "agreement": raw_agreement(m), "kappa": cohen_kappa(m)})
-    return pd.DataFrame(rows, columns=["judge_a", "judge_b", "n", "agreement", "kappa"])
+    return rows
 
 
-def _label_counts(joint: pd.DataFrame, judges: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per joint row, how many of `judges` gave each label (columns: the labels present)."""
-    codes, k = _codes(joint, judges)
-    table = np.zeros((len(joint), k))
+def _label_counts(codes: np.ndarray, k: int) -> np.ndarray:
+    """Per joint row, how many judges gave each of the k labels (codes: -1 = not judged)."""
+    table = np.zeros((len(codes), k))
     for column in codes.T:
         judged = column >= 0
         np.add.at(table, (np.nonzero(judged)[0], column[judged]), 1)
-    return table, joint["n"].to_numpy(dtype=float)
+    return table
 
 
 def many_judge_agreement(joint: pd.DataFrame) -> dict[str, Any]:
     """Fleiss' kappa over the responses judged by every judge, Krippendorff's alpha over all
     responses judged by at least two (alpha tolerates missing judgements)."""
     judges = [c for c in joint.columns if c != "n"]
-    all_judged = joint[joint[judges].notna().all(axis=1)] if judges else joint
-    table, weights = _label_counts(all_judged, judges)
-    k_table, k_weights = _label_counts(joint, judges)
-    pairable = int(joint.loc[joint[judges].notna().sum(axis=1) >= 2, "n"].sum()) if judges else 0
+    codes, k = _codes(joint, judges)
+    return _many_judge_agreement(codes, k, joint["n"].to_numpy(dtype=float), judges)
+
+
+def _many_judge_agreement(codes: np.ndarray, k: int, weights: np.ndarray, judges: list[str]) -> dict[str, Any]:
+    table = _label_counts(codes, k)
+    judged = (codes >= 0).sum(axis=1)
+    everyone = judged == len(judges)
     return {
         "judges": judges,
-        "n_all_judged": int(all_judged["n"].sum()),
-        "fleiss_kappa": fleiss_kappa(table, weights) if len(judges) >= 2 else math.nan,
-        "n_pairable": pairable,
-        "krippendorff_alpha": krippendorff_alpha_nominal(k_table, k_weights),
+        "n_all_judged": int(weights[everyone].sum()),
+        "fleiss_kappa": fleiss_kappa(table[everyone], weights[everyone]) if len(judges) >= 2 else math.nan,
+        "n_pairable": int(weights[judged >= 2].sum()) if judges else 0,
+        "krippendorff_alpha": krippendorff_alpha_nominal(table, weights),
     }
 
 
@@ -390,7 +420,12 @@ def gold_accuracy(joint: pd.DataFrame, human_judges: Iterable[str]) -> pd.DataFr
     """Each judge against each human (gold) judge: n both judged, accuracy = p_o, and kappa."""
     judges = [c for c in joint.columns if c != "n"]
     codes, k = _codes(joint, judges)
-    weights = joint["n"].to_numpy(dtype=float)
+    return pd.DataFrame(_gold_rows(codes, joint["n"].to_numpy(dtype=float), judges, k, human_judges),
+                        columns=["gold", "judge", "n", "accuracy", "kappa"])
+
+
+def _gold_rows(codes: np.ndarray, weights: np.ndarray, judges: list[str], k: int,
+               human_judges: Iterable[str]) -> list[dict[str, Any]]:
     rows = []
     for gold in human_judges:
         if gold not in judges:
@@ -402,7 +437,7 @@ def gold_accuracy(joint: pd.DataFrame, human_judges: Iterable[str]) -> pd.DataFr
             if m.sum():
                 rows.append({"gold": gold, "judge": judge, "n": int(m.sum()),
                              "accuracy": raw_agreement(m), "kappa": cohen_kappa(m)})
-    return pd.DataFrame(rows, columns=["gold", "judge", "n", "accuracy", "kappa"])
+    return rows
 
 
 # -- reports ----------------------------------------------------------------------------------
@@ -456,13 +491,13 @@ def report_from_matrix(matrix: pd.DataFrame, side1: Side, side2: Side, filters: 
 
 def all_judges_report(store: Store, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Pairwise kappa over all judges, Fleiss' kappa / Krippendorff's alpha, gold accuracy."""
-    joint = joint_labels(store, filters=filters)
-    pairs = pairwise_kappa(joint)
+    judges = store.judge_names()
+    codes, k, weights = _row_codes(_joint_rows(store, judges, filters), judges)
     return {
-        "pairwise": [{k: _number(v) for k, v in r.items()} for r in pairs.to_dict("records")],
-        **{k: _number(v) for k, v in many_judge_agreement(joint).items()},
+        "pairwise": [{k: _number(v) for k, v in r.items()} for r in _pairwise_rows(codes, weights, judges, k)],
+        **{k: _number(v) for k, v in _many_judge_agreement(codes, k, weights, judges).items()},
         "gold_accuracy": [{k: _number(v) for k, v in r.items()}
-                          for r in gold_accuracy(joint, store.judge_names("human")).to_dict("records")],
+                          for r in _gold_rows(codes, weights, judges, k, store.judge_names("human"))],
     }
 
 
@@ -529,43 +564,24 @@ def cell_page(store: Store, side1: Side, side2: Side, from_label: str, to_label:
         [min(ids), max(ids), *ids],
     )
     ids = list(items["response_id"])
-    # The texts and the judgements come from two parquet files: read them side by side.
-    contents = _POOL.submit(_by_ids, store, "responses", "response_id, content", ids)
-    judgements = judgements_for(store, ids)
-    items = items.merge(contents.result(), on="response_id", how="left")
-    return CellPage(total, page, pages, page_size, items[ITEM_COLUMNS], judgements)
+    contents = store.rows_by_response_id("responses", ["content"], ids)
+    items = items.merge(contents, on="response_id", how="left")
+    return CellPage(total, page, pages, page_size, items[ITEM_COLUMNS], judgements_for(store, ids))
 
 
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="agreement")
-
-
-def _by_ids(store: Store, table: str, columns: str, ids: list[str], tail: str = "") -> pd.DataFrame:
-    """Rows of a parquet table for these response ids.
-
-    A page holds consecutive ids of its cell, so besides the IN list the range
-    `response_id BETWEEN min AND max` is given: DuckDB pushes it into the parquet scan and skips
-    the row groups (and the vectors) outside it, instead of decompressing every text. The closer
-    the files are to response-id order, the less is read.
-    """
-    marks = ", ".join("?" for _ in ids)
-    return store.query(
-        f"SELECT {columns} FROM {table} WHERE response_id BETWEEN ? AND ? AND response_id IN ({marks}) {tail}",
-        [min(ids), max(ids), *ids],
-    )
+JUDGEMENT_COLUMNS = ["response_id", "judge", "judge_type", "label", "label_raw", "analysis"]
 
 
 def judgements_for(store: Store, response_ids: list[str]) -> pd.DataFrame:
     """Every judge's label and analysis for these responses: a judge's newest row (ties: the largest
     assessment id), the row the store keeps in response_view."""
-    columns = ["response_id", "judge", "judge_type", "label", "label_raw", "analysis"]
-    if not response_ids:
-        return pd.DataFrame(columns=columns)
-    return _by_ids(
-        store, "assessments", ", ".join(columns), response_ids,
-        """QUALIFY row_number() OVER (PARTITION BY response_id, judge
-                                      ORDER BY coalesce(timestamp, '') DESC, assessment_id DESC) = 1
-           ORDER BY response_id, judge""",
-    )[columns]
+    rows = store.rows_by_response_id("assessments", JUDGEMENT_COLUMNS + ["timestamp", "assessment_id"],
+                                     response_ids)
+    if rows.empty:
+        return pd.DataFrame(columns=JUDGEMENT_COLUMNS)
+    rows = rows.assign(newest=rows["timestamp"].fillna(""))
+    rows = rows.sort_values(["response_id", "judge", "newest", "assessment_id"], ascending=[True, True, False, False])
+    return rows.drop_duplicates(["response_id", "judge"])[JUDGEMENT_COLUMNS].reset_index(drop=True)
 
 
 def cell_items_frame(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,

@@ -42,14 +42,12 @@ from tqdm import tqdm
 from . import labels as labelmap
 from . import schema, sources
 from .sources import Field, JsonBatchReader
-from .tables import atomic_folder, write_table
+from .tables import atomic_folder, write_sorted_by_response, write_table
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
 MEMORY_LIMIT = "1GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
 READ_AHEAD = 8           # files read and split into lines ahead of the parser
 WRITE_THREADS = min(4, os.cpu_count() or 1)  # final parquet files compressed at once
-UNIQUE_COLUMNS = ("response_id", "assessment_id", "source")  # no dictionary pages: every value differs
-ROW_GROUP_ROWS = 8192    # small row groups of id-sorted rows: a drill-down page touches few of them
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 
 QUESTION_FIELDS = [
@@ -373,11 +371,6 @@ class Builder:
         values = sorted(v for v in pc.unique(digit).to_pylist() if v is not None)
         order = [("response_id", "ascending")] + [("judge", "ascending")] * ("judge" in target.names)
         heavy_names = self.heavy.get(kind, ())
-        light_columns = [c for c in target.names if c not in heavy_names]
-        # Dictionary pages and statistics only for the light columns: the texts are all different
-        # and never filtered on, so both would only cost time.
-        options = dict(compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=light_columns,
-                       use_dictionary=[c for c in light_columns if c not in UNIQUE_COLUMNS])
         folder.mkdir(parents=True, exist_ok=True)
 
         def write_bucket(value: str) -> None:
@@ -395,11 +388,11 @@ class Builder:
                 [(heavy.column(f.name) if f.name in heavy_names else rows.column(f.name)).cast(f.type)
                  for f in target], schema=target)
             del heavy, rows
-            pq.write_table(table, folder / f"part-{value}.parquet", **options)
+            write_sorted_by_response(table, folder / f"part-{value}.parquet")
             bucket.unlink()
 
         if not values:
-            pq.write_table(target.empty_table(), folder / "part-0.parquet", **options)
+            write_sorted_by_response(target.empty_table(), folder / "part-0.parquet")
         with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
             list(pool.map(write_bucket, values))
 
@@ -697,7 +690,8 @@ def _build(builder: Builder, layouts, pitti_roots, loose_responses, judgements, 
         report["seconds"] = round(time.time() - started, 2)
         report["phase_seconds"] = builder.phases
         with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as handle:
-            for entry in builder.quarantine:
+            # In input order: batches are parsed in parallel, so rows are found in no fixed order.
+            for entry in sorted(builder.quarantine, key=lambda e: (e["file"], e["line"] or 0, e["reason"])):
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         (tmp / "build_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return report

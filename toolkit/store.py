@@ -11,6 +11,7 @@ and column names for judges come from `judge_column`, never from user text.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from typing import Any, Iterable, Mapping
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import schema
 
@@ -51,6 +55,8 @@ class Store:
         self._con = con
         self.folder = folder
         self._lock = threading.Lock()
+        self._indexes: dict[str, Any] = {}  # row-group index per large table, read on first use
+        self._files: dict[str, list] = {}
         self._prepare()
 
     # -- opening -----------------------------------------------------------------------------
@@ -117,13 +123,54 @@ class Store:
             ORDER BY r.response_id
             """
         )
+        self._encode_view()
+
+    # Columns of response_view that are grouped and filtered on, stored as ENUMs: a GROUP BY over
+    # one-byte codes is about 8x faster than over strings (20 ms -> 2.5 ms for a matrix on 800k
+    # responses), which is what lets the explorer serve 20 clients at once. Values still read and
+    # compare as text: `model = 'no such model'` is simply false, and `query` hands back strings.
+    ENUM_COLUMNS = ("question_set", "domain", "theme", "model", "lab", "family", "provider")
+
+    def _encode_view(self) -> None:
+        con = self._con
+        groups = {name: [name] for name in self.ENUM_COLUMNS}
+        groups["label"] = [j.column for j in self.judges]
+        groups["label_raw"] = [j.column + "_raw" for j in self.judges]
+        casts = []
+        for name, columns in groups.items():
+            if not columns:
+                continue
+            union = " UNION ".join(f"SELECT {c} AS v FROM response_view WHERE {c} IS NOT NULL" for c in columns)
+            if not con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]:
+                continue  # no value at all: an ENUM cannot be empty, the column stays text
+            # Sorted values, so that ORDER BY on the ENUM sorts as it would on the text.
+            con.execute(f"CREATE TYPE enum_{name} AS ENUM (SELECT DISTINCT v FROM ({union}) ORDER BY v)")
+            casts += [f"CAST({c} AS enum_{name}) AS {c}" for c in columns]
+        if casts:
+            con.execute(f"CREATE TABLE response_view_encoded AS SELECT * REPLACE ({', '.join(casts)}) "
+                        "FROM response_view ORDER BY response_id")
+            con.execute("DROP TABLE response_view")
+            con.execute("ALTER TABLE response_view_encoded RENAME TO response_view")
 
     # -- queries -----------------------------------------------------------------------------
     def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run SQL with bound parameters and return a data frame."""
         cursor = self._con.cursor()
         try:
-            return cursor.execute(sql, params or []).df()
+            frame = cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+        for column in frame.columns:  # ENUM columns arrive as categoricals: hand back text
+            if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                frame[column] = frame[column].astype("str")
+        return frame
+
+    def rows(self, sql: str, params: Iterable[Any] | None = None) -> list[tuple]:
+        """Run SQL with bound parameters and return its rows as tuples: for small results on hot
+        paths, where building a data frame would cost more than the query."""
+        cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql, params or []).fetchall()
         finally:
             cursor.close()
 
@@ -167,6 +214,70 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in schema.TABLES}
+
+    # -- rows by response id -----------------------------------------------------------------
+    def rows_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:
+        """The rows of `responses` or `assessments` whose response_id is one of `ids`.
+
+        `build` writes both sorted by response_id in small row groups, so the row groups that can
+        hold an id are found by binary search over their min/max statistics (read once per store),
+        and only those are read: a page of 50 ids decompresses at most 50 small row groups, however
+        far apart the ids are. Files without that order (or without statistics) are scanned by
+        DuckDB with the same filter.
+        """
+        columns = list(dict.fromkeys(["response_id", *columns]))
+        if not ids:
+            return pd.DataFrame(columns=columns)
+        index = self._row_groups(table)
+        if index is None:
+            marks = ", ".join("?" for _ in ids)
+            return self.query(f"SELECT {', '.join(columns)} FROM {table} WHERE response_id BETWEEN ? AND ? "
+                              f"AND response_id IN ({marks})", [min(ids), max(ids), *ids])
+        mins, maxs, places = index
+        wanted: dict[int, set[int]] = {}
+        for value in set(ids):
+            # Groups k with min_k <= value <= max_k: both bounds are sorted, so this is a range.
+            for k in range(bisect.bisect_left(maxs, value), bisect.bisect_right(mins, value)):
+                wanted.setdefault(places[k][0], set()).add(places[k][1])
+        parts = []
+        for file_number, groups in sorted(wanted.items()):
+            path, metadata = self._files[table][file_number]
+            rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(sorted(groups), columns=columns)
+            parts.append(rows.filter(pc.is_in(rows.column("response_id"), pa.array(list(set(ids)), pa.string()))))
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pa.concat_tables(parts).to_pandas()
+
+    def _row_groups(self, table: str) -> tuple[list[str], list[str], list[tuple[int, int]]] | None:
+        """(min ids, max ids, (file, row group)) of a table's row groups in id order; None when the
+        files are not sorted by response_id or lack statistics. Read once, then cached."""
+        with self._lock:
+            if table in self._indexes:
+                return self._indexes[table]
+            index = None
+            if self.folder is not None:
+                files = [(path, pq.read_metadata(path)) for path in sorted((self.folder / table).glob("*.parquet"))]
+                self._files[table] = files
+                mins, maxs, places = [], [], []
+                for file_number, (_, metadata) in enumerate(files):
+                    column = metadata.schema.names.index("response_id") if "response_id" in metadata.schema.names else None
+                    for group in range(metadata.num_row_groups):
+                        if metadata.row_group(group).num_rows == 0:
+                            continue
+                        stats = None if column is None else metadata.row_group(group).column(column).statistics
+                        if stats is None or not stats.has_min_max:
+                            mins = None
+                            break
+                        mins.append(stats.min)
+                        maxs.append(stats.max)
+                        places.append((file_number, group))
+                    if mins is None:
+                        break
+                if mins is not None and mins == sorted(mins) and maxs == sorted(maxs) and \
+                        all(low <= high for low, high in zip(mins, maxs)):
+                    index = (mins, maxs, places)
+            self._indexes[table] = index
+            return index
 
     def build_report(self) -> dict[str, Any] | None:
         if self.folder and (self.folder / "build_report.json").exists():

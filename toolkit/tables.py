@@ -1,4 +1,4 @@
-"""Write and read the canonical tables as parquet folders (`OUT/<table>/part-0.parquet`).
+"""Write and read the canonical tables as parquet folders (`OUT/<table>/*.parquet`).
 
 `write_tables` casts every table to its schema (filling absent columns with nulls, so tests and the
 synthetic generator can give only what they care about), writes into a temporary sibling folder and
@@ -42,6 +42,26 @@ def to_table(name: str, data: pa.Table | pd.DataFrame | list[dict] | None) -> pa
         else:
             columns.append(pa.nulls(data.num_rows, field.type))
     return pa.Table.from_arrays(columns, schema=target)
+
+
+# Responses and assessments are stored sorted by response_id in small row groups of about 256 KB:
+# a drill-down page reads (and decompresses) only the groups that hold its ids, found from their
+# min/max statistics (`Store.rows_by_response_id`), however far apart the ids are. Smaller groups
+# read less per page but grow the footer, so statistics are written for response_id only.
+ROW_GROUP_BYTES = 256 << 10
+ROW_GROUP_ROWS = (64, 8192)  # bounds on the rows of one group
+TEXT_COLUMNS = ("content", "reasoning", "analysis")  # all different: no dictionary pages
+UNIQUE_COLUMNS = ("response_id", "assessment_id", "source")
+
+
+def write_sorted_by_response(table: pa.Table, path: Path) -> None:
+    """Write rows already sorted by response_id as one parquet file in small row groups."""
+    rows_per_group = ROW_GROUP_BYTES * max(1, table.num_rows) // max(1, table.nbytes)
+    pq.write_table(
+        table, path, compression="zstd",
+        row_group_size=min(max(rows_per_group, ROW_GROUP_ROWS[0]), ROW_GROUP_ROWS[1]),
+        write_statistics=["response_id"],
+        use_dictionary=[c for c in table.column_names if c not in TEXT_COLUMNS + UNIQUE_COLUMNS])
 
 
 @contextmanager

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 
 import gradio as gr
 
@@ -33,6 +34,10 @@ CSS = """
 
 
 def build_app(context: AppContext) -> gr.Blocks:
+    # Gradio's queue rebuilds a pandas frame of every recent event after each event to summarise
+    # timings for its monitoring page, by default: a tenth of the Python time of an explorer call.
+    # Once every 1,000 events is enough.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     with gr.Blocks(title="SpeechMap judges dashboard") as demo:
         gr.Markdown("## SpeechMap: how LLMs answer contentious requests, and how much the verdict depends on the judge")
         gr.Markdown(context.description, elem_id="header-line")
