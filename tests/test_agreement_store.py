@@ -239,3 +239,18 @@ def test_cli_errors_and_empty_results(store, tmp_path):
     assert code == 2 and "not a built data folder" in err
     code, out, _ = _cli("--data", str(store.folder), "--judge1", A, "--judge2", B, "--reasoning", "maybe")
     assert code == 0 and json.loads(out)["n"] == 0
+
+
+def test_a_known_total_gives_the_same_pages(sample_data):
+    """The tab passes the cell's count from its matrix; the pages are those the store counts itself."""
+    store = Store.open(sample_data)
+    side1, side2 = ag.Side("openai/gpt-4o-2024-11-20"), ag.Side("x-ai/grok-4.1-fast")
+    matrix = ag.transition_matrix(store, side1, side2, {"question_set": "china_criticism"})
+    for source, target in (("COMPLETE", "COMPLETE"), ("COMPLETE", "EVASIVE"), ("DENIAL", "EVASIVE")):
+        for page in (1, 2, 99):
+            counted = ag.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7)
+            given = ag.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7,
+                                 total=int(matrix.at[source, target]))
+            assert counted.total == given.total == int(matrix.at[source, target])
+            assert counted.page == given.page and counted.items.equals(given.items)
+            assert counted.judgements.equals(given.judgements)

@@ -530,11 +530,14 @@ ITEM_ORDER = "response_id"
 
 
 def cell_page(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,
-              filters: Mapping[str, Any] | None = None, page: int = 1, page_size: int = 50) -> CellPage:
+              filters: Mapping[str, Any] | None = None, page: int = 1, page_size: int = 50,
+              total: int | None = None) -> CellPage:
     """One page of the responses in cell (from_label, to_label), ordered by response id (stable).
 
     Paged on the server with LIMIT/OFFSET over the in-memory response_view: any page of any cell
-    is reachable, there is no cap. The texts are then fetched for the page's ids only.
+    is reachable, there is no cap. The texts are then fetched for the page's ids only. `total`, the
+    cell's count, may be given by a caller that has the transition matrix (it is then not counted
+    again); it must come from the same judges, label columns and filters.
     """
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     empty = CellPage(0, 1, 1, page_size, pd.DataFrame(columns=ITEM_COLUMNS),
@@ -544,16 +547,19 @@ def cell_page(store: Store, side1: Side, side2: Side, from_label: str, to_label:
     except NoMatch:
         return empty
     params = [str(from_label), str(to_label)] + params
-    total = int(store.scalar(f"SELECT count(*) {cell}", params))
+    if total is None:  # a caller that has the transition matrix already knows it
+        total = int(store.scalar(f"SELECT count(*) {cell}", params))
     if not total:
         return empty
     pages = max(1, math.ceil(total / page_size))
     page = max(1, min(int(page), pages))
-    # Sort only the ids (a top-N over one column), then read the page's 50 rows by id.
-    ids = store.query(f"SELECT response_id {cell} ORDER BY {ITEM_ORDER} LIMIT ? OFFSET ?",
-                      params + [page_size, (page - 1) * page_size])["response_id"].tolist()
+    # Sort only the ids (a top-N over one column), then read the page's 50 rows by id. Small results
+    # are handled as tuples: data frames are built once, at the end (Python time is what a busy
+    # explorer runs out of first).
+    ids = [row[0] for row in store.rows(f"SELECT response_id {cell} ORDER BY {ITEM_ORDER} LIMIT ? OFFSET ?",
+                                        params + [page_size, (page - 1) * page_size])]
     marks = ", ".join("?" for _ in ids)
-    items = store.query(
+    rows = store.rows(
         f"""
         SELECT v.response_id, v.question_set, v.question_id, v.theme, v.domain, q.text AS question, v.model,
                v.provider, {_value_sql(store, side1)} AS from_label, {_value_sql(store, side2)} AS to_label
@@ -563,10 +569,11 @@ def cell_page(store: Store, side1: Side, side2: Side, from_label: str, to_label:
         """,
         [min(ids), max(ids), *ids],
     )
-    ids = list(items["response_id"])
-    contents = store.rows_by_response_id("responses", ["content"], ids)
-    items = items.merge(contents, on="response_id", how="left")
-    return CellPage(total, page, pages, page_size, items[ITEM_COLUMNS], judgements_for(store, ids))
+    ids = [row[0] for row in rows]
+    contents = {r["response_id"]: r["content"] for r in store.records_by_response_id("responses", ["content"], ids)}
+    items = pd.DataFrame([(*row[:8], contents.get(row[0]), *row[8:]) for row in rows], columns=ITEM_COLUMNS,
+                         dtype=object)
+    return CellPage(total, page, pages, page_size, items, judgements_for(store, ids))
 
 
 JUDGEMENT_COLUMNS = ["response_id", "judge", "judge_type", "label", "label_raw", "analysis"]
@@ -575,13 +582,17 @@ JUDGEMENT_COLUMNS = ["response_id", "judge", "judge_type", "label", "label_raw",
 def judgements_for(store: Store, response_ids: list[str]) -> pd.DataFrame:
     """Every judge's label and analysis for these responses: a judge's newest row (ties: the largest
     assessment id), the row the store keeps in response_view."""
-    rows = store.rows_by_response_id("assessments", JUDGEMENT_COLUMNS + ["timestamp", "assessment_id"],
-                                     response_ids)
-    if rows.empty:
-        return pd.DataFrame(columns=JUDGEMENT_COLUMNS)
-    rows = rows.assign(newest=rows["timestamp"].fillna(""))
-    rows = rows.sort_values(["response_id", "judge", "newest", "assessment_id"], ascending=[True, True, False, False])
-    return rows.drop_duplicates(["response_id", "judge"])[JUDGEMENT_COLUMNS].reset_index(drop=True)
+    rows = store.records_by_response_id("assessments", JUDGEMENT_COLUMNS + ["timestamp", "assessment_id"],
+                                        response_ids)
+    newest: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        key = (row["response_id"], row["judge"])
+        rank = (row["timestamp"] or "", row["assessment_id"])
+        if key not in newest or rank > (newest[key]["timestamp"] or "", newest[key]["assessment_id"]):
+            newest[key] = row
+    kept = [newest[key] for key in sorted(newest)]
+    return pd.DataFrame([[row[c] for c in JUDGEMENT_COLUMNS] for row in kept], columns=JUDGEMENT_COLUMNS,
+                        dtype=object)
 
 
 def cell_items_frame(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,

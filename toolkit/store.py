@@ -40,6 +40,9 @@ FILTER_COLUMNS = {
 }
 
 
+LARGE_TABLES = ("responses", "assessments")
+
+
 @dataclass(frozen=True)
 class JudgeInfo:
     judge: str
@@ -74,7 +77,10 @@ class Store:
             con.execute(f"SET threads = {int(threads)}")
         for table in schema.TABLES:
             pattern = str(folder / table / "*.parquet").replace("'", "''")
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{pattern}')")
+            # The small tables are loaded (joins with them are then free); the two large ones stay
+            # on disk, read through views.
+            kind = "VIEW" if table in LARGE_TABLES else "TABLE"
+            con.execute(f"CREATE {kind} {table} AS SELECT * FROM read_parquet('{pattern}')")
         return cls(con, folder)
 
     def _prepare(self) -> None:
@@ -217,7 +223,13 @@ class Store:
 
     # -- rows by response id -----------------------------------------------------------------
     def rows_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:
-        """The rows of `responses` or `assessments` whose response_id is one of `ids`.
+        """The rows of `responses` or `assessments` whose response_id is one of `ids` (see
+        `records_by_response_id`), as a data frame."""
+        columns = list(dict.fromkeys(["response_id", *columns]))
+        return pd.DataFrame(self.records_by_response_id(table, columns, ids), columns=columns)
+
+    def records_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> list[dict[str, Any]]:
+        """The rows of `responses` or `assessments` whose response_id is one of `ids`, as dicts.
 
         `build` writes both sorted by response_id in small row groups, so the row groups that can
         hold an id are found by binary search over their min/max statistics (read once per store),
@@ -227,26 +239,25 @@ class Store:
         """
         columns = list(dict.fromkeys(["response_id", *columns]))
         if not ids:
-            return pd.DataFrame(columns=columns)
+            return []
         index = self._row_groups(table)
         if index is None:
             marks = ", ".join("?" for _ in ids)
-            return self.query(f"SELECT {', '.join(columns)} FROM {table} WHERE response_id BETWEEN ? AND ? "
-                              f"AND response_id IN ({marks})", [min(ids), max(ids), *ids])
+            rows = self.rows(f"SELECT {', '.join(columns)} FROM {table} WHERE response_id BETWEEN ? AND ? "
+                             f"AND response_id IN ({marks})", [min(ids), max(ids), *ids])
+            return [dict(zip(columns, row)) for row in rows]
         mins, maxs, places = index
         wanted: dict[int, set[int]] = {}
         for value in set(ids):
             # Groups k with min_k <= value <= max_k: both bounds are sorted, so this is a range.
             for k in range(bisect.bisect_left(maxs, value), bisect.bisect_right(mins, value)):
                 wanted.setdefault(places[k][0], set()).add(places[k][1])
-        parts = []
+        found: list[dict[str, Any]] = []
         for file_number, groups in sorted(wanted.items()):
             path, metadata = self._files[table][file_number]
             rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(sorted(groups), columns=columns)
-            parts.append(rows.filter(pc.is_in(rows.column("response_id"), pa.array(list(set(ids)), pa.string()))))
-        if not parts:
-            return pd.DataFrame(columns=columns)
-        return pa.concat_tables(parts).to_pandas()
+            found += rows.filter(pc.is_in(rows.column("response_id"), pa.array(list(set(ids)), pa.string()))).to_pylist()
+        return found
 
     def _row_groups(self, table: str) -> tuple[list[str], list[str], list[tuple[int, int]]] | None:
         """(min ids, max ids, (file, row group)) of a table's row groups in id order; None when the

@@ -411,10 +411,14 @@ def build(demo: gr.Blocks, context: AppContext) -> None:
         return ag.all_judges_report(store, dict(key))
 
     @functools.lru_cache(maxsize=256)
+    def pair_matrix(side1: ag.Side, side2: ag.Side, key: tuple) -> pd.DataFrame:
+        return ag.transition_matrix(store, side1, side2, dict(key))
+
+    @functools.lru_cache(maxsize=256)
     def pair_view(side1: ag.Side, side2: ag.Side, key: tuple) -> tuple:
         """Everything the compare event shows that depends only on the pair and the filters."""
         filters = dict(key)
-        matrix = ag.transition_matrix(store, side1, side2, filters)
+        matrix = pair_matrix(side1, side2, key)
         report = ag.report_from_matrix(matrix, side1, side2, filters)
         everything = cached_all_judges(key)
         titles = (f"{side1.judge} ({side1.kind})", f"{side2.judge} ({side2.kind})")
@@ -454,8 +458,11 @@ def build(demo: gr.Blocks, context: AppContext) -> None:
             return "Pick a from/to pair or click a cell of the counts table.", "", 1, gr.Textbox()
         if side1.judge not in names or side2.judge not in names:
             raise gr.Error("Choose two judges from the lists.")
+        # The cell's count is in the pair's matrix, usually cached by the compare event just before.
+        matrix = pair_matrix(side1, side2, frozen(filters))
+        total = int(matrix.at[source, target]) if source in matrix.index and target in matrix.columns else 0
         page = ag.cell_page(store, side1, side2, source, target, filters,
-                            page=int(number or 1), page_size=int(size or 25))
+                            page=int(number or 1), page_size=int(size or 25), total=total)
         state = url_state(side1, side2, picked, {"from": source, "to": target, "pg": page.page, "size": page.page_size})
         return (page_info(page, source, target), items_html(page, side1, side2, source, target), page.page,
                 share_link(request, TAB, state))
