@@ -357,7 +357,7 @@ class Builder:
 
     def merge_write(self, light: pa.Table, kind: str, target: pa.Schema, folder: Path) -> None:
         """Write a final table: the kept light rows with their heavy columns from the staged buckets,
-        sorted by response_id in small row groups (a drill-down page then reads one or two of them).
+        sorted by response_id in small row groups (`tables.write_sorted_by_response`).
 
         Each bucket, a sixteenth of the data, becomes its own `part-<digit>.parquet`, several at once
         (compressing the text is the costly part); file names sort like the ids, so the folder read in
