@@ -1,4 +1,4 @@
-"""`Store.rows_by_response_id`: texts of a page read by row group, checked against DuckDB's scan."""
+"""`Store.records_by_response_id`: texts of a page read by row group, checked against DuckDB's scan."""
 from __future__ import annotations
 
 import random
@@ -13,6 +13,10 @@ from toolkit.tables import write_tables
 def duckdb_rows(store: Store, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:
     marks = ", ".join("?" for _ in ids)
     return store.query(f"SELECT response_id, {', '.join(columns)} FROM {table} WHERE response_id IN ({marks})", ids)
+
+
+def by_groups(store: Store, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(store.records_by_response_id(table, columns, ids), columns=["response_id", *columns])
 
 
 def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
@@ -30,11 +34,11 @@ def test_built_layout_is_indexed_and_reads_what_duckdb_reads(sample_data):
     ids = store.query("SELECT response_id FROM responses ORDER BY response_id")["response_id"].tolist()
     rng = random.Random(7)
     for pick in (ids[:3], rng.sample(ids, 50), ids[-50:], [ids[10], "no-such-id", ids[-1]], ["no-such-id"]):
-        got = store.rows_by_response_id("responses", ["content", "model"], pick)
+        got = by_groups(store, "responses", ["content", "model"], pick)
         assert same(got, duckdb_rows(store, "responses", ["content", "model"], pick), ["response_id"])
-        got = store.rows_by_response_id("assessments", ["judge", "analysis"], pick)
+        got = by_groups(store, "assessments", ["judge", "analysis"], pick)
         assert same(got, duckdb_rows(store, "assessments", ["judge", "analysis"], pick), ["response_id", "judge"])
-    assert store.rows_by_response_id("responses", ["content"], []).empty
+    assert by_groups(store, "responses", ["content"], []).empty
 
 
 def test_unsorted_files_fall_back_to_duckdb(tmp_path):
@@ -45,5 +49,5 @@ def test_unsorted_files_fall_back_to_duckdb(tmp_path):
     pq.write_table(pq.read_table(folder / "responses"), folder / "responses" / "part-0.parquet", row_group_size=1)
     store = Store.open(folder)
     assert store._row_groups("responses") is None  # group minimums c, a, d, b: not in order
-    got = store.rows_by_response_id("responses", ["content"], ["b", "c"])
+    got = by_groups(store, "responses", ["content"], ["b", "c"])
     assert sorted(got["content"]) == ["text b", "text c"]

@@ -340,7 +340,8 @@ def _joint_rows(store: Store, judges: list[str], filters: Mapping[str, Any] | No
 
 
 def _row_codes(rows: list[tuple], judges: list[str]) -> tuple[np.ndarray, int, np.ndarray]:
-    """`_codes` of joint rows (labels..., n) without a data frame, and the weights n."""
+    """Joint rows (label or None per judge, ..., n) as integer codes (-1 = not judged) with one
+    code book shared by all judges, the number of labels k, and the weights n."""
     labels = sort_labels(v for row in rows for v in row[:-1] if v is not None)
     index = {label: i for i, label in enumerate(labels)}
     codes = np.array([[-1 if v is None else index[v] for v in row[:-1]] for row in rows], dtype=np.int64)
@@ -353,12 +354,9 @@ def _codes(joint: pd.DataFrame, judges: list[str]) -> tuple[np.ndarray, int]:
     One shared code book over all judges, so any two columns index the same k x k matrix.
     """
     values = joint[judges].to_numpy(dtype=object) if judges else np.zeros((len(joint), 0), dtype=object)
-    present = pd.notna(values)
-    labels = sort_labels(values[present].tolist())
-    index = {label: i for i, label in enumerate(labels)}
-    codes = np.full(values.shape, -1, dtype=np.int64)
-    codes[present] = [index[v] for v in values[present]]
-    return codes, len(labels)
+    rows = [(*(v if pd.notna(v) else None for v in row), 0) for row in values]
+    codes, k, _ = _row_codes(rows, judges)
+    return codes, k
 
 
 def _pair_counts(codes: np.ndarray, weights: np.ndarray, a: int, b: int, k: int) -> np.ndarray:

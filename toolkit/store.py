@@ -222,12 +222,6 @@ class Store:
         return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in schema.TABLES}
 
     # -- rows by response id -----------------------------------------------------------------
-    def rows_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:
-        """The rows of `responses` or `assessments` whose response_id is one of `ids` (see
-        `records_by_response_id`), as a data frame."""
-        columns = list(dict.fromkeys(["response_id", *columns]))
-        return pd.DataFrame(self.records_by_response_id(table, columns, ids), columns=columns)
-
     def records_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> list[dict[str, Any]]:
         """The rows of `responses` or `assessments` whose response_id is one of `ids`, as dicts.
 
@@ -253,10 +247,11 @@ class Store:
             for k in range(bisect.bisect_left(maxs, value), bisect.bisect_right(mins, value)):
                 wanted.setdefault(places[k][0], set()).add(places[k][1])
         found: list[dict[str, Any]] = []
+        wanted_ids = pa.array(sorted(set(ids)), pa.string())
         for file_number, groups in sorted(wanted.items()):
             path, metadata = self._files[table][file_number]
             rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(sorted(groups), columns=columns)
-            found += rows.filter(pc.is_in(rows.column("response_id"), pa.array(list(set(ids)), pa.string()))).to_pylist()
+            found += rows.filter(pc.is_in(rows.column("response_id"), wanted_ids)).to_pylist()
         return found
 
     def _row_groups(self, table: str) -> tuple[list[str], list[str], list[tuple[int, int]]] | None:

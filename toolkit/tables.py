@@ -46,7 +46,7 @@ def to_table(name: str, data: pa.Table | pd.DataFrame | list[dict] | None) -> pa
 
 # Responses and assessments are stored sorted by response_id in small row groups of about 256 KB:
 # a drill-down page reads (and decompresses) only the groups that hold its ids, found from their
-# min/max statistics (`Store.rows_by_response_id`), however far apart the ids are. Smaller groups
+# min/max statistics (`Store.records_by_response_id`), however far apart the ids are. Smaller groups
 # read less per page but grow the footer, so statistics are written for response_id only.
 ROW_GROUP_BYTES = 256 << 10
 ROW_GROUP_ROWS = (64, 8192)  # bounds on the rows of one group
