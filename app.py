@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from toolkit import datasource
-from toolkit.store import Store
+from toolkit.storage import resolve
+from toolkit.storage.store import Store
 from toolkit.ui.about import header_line
 from toolkit.ui.app import CSS, build_app
 from toolkit.ui.context import AppContext
@@ -28,7 +28,7 @@ def main() -> None:
                         help="a tournament matches.parquet for the Elo tab")
     args = parser.parse_args()
 
-    found = datasource.resolve(args.data, args.hub)
+    found = resolve.resolve(args.data, args.hub)
     store = Store.open(found.folder)
     context = AppContext(
         store=store, source=found.source, data_dir=found.folder,

@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--raw", help="use this already generated raw folder (toolkit demo --no-build)")
     args = parser.parse_args()
-    from toolkit.synth import generate
+    from toolkit.ingest.synth import generate
 
     # The same folder as `python -m toolkit demo --out bench/.cache/full` (raw/ + data/), shared with
     # the leaderboard and explorer benchmarks, so the full scale is generated once.

@@ -38,8 +38,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
-from toolkit import agreement as ag  # noqa: E402
-from toolkit.store import Store  # noqa: E402
+from toolkit.query import agreement as ag  # noqa: E402
+from toolkit.storage.store import Store  # noqa: E402
 
 TARGET_MATRIX_P95_MS = 150.0
 TARGET_PAGE_P95_MS = 150.0

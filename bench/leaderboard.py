@@ -24,9 +24,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
-from toolkit import scores  # noqa: E402
-from toolkit.labels import SCORED, UNKNOWN  # noqa: E402
-from toolkit.store import Store  # noqa: E402
+from toolkit.core.labels import SCORED, UNKNOWN  # noqa: E402
+from toolkit.query import scores  # noqa: E402
+from toolkit.storage.store import Store  # noqa: E402
 
 TARGET_P95_MS = 300.0
 
@@ -132,7 +132,11 @@ def main() -> None:
     load_s = time.perf_counter() - start
     same_figures(switch_store(store, judges[0], judges[1], as_of), baseline.switch(judges[0], judges[1], as_of))
 
-    from toolkit.ui.leaderboard import LeaderboardState, leaderboard_view, migration_view
+    from toolkit.ui.leaderboard import (
+        LeaderboardState,
+        leaderboard_view,
+        migration_view,
+    )
 
     def tab_refresh(previous: str, judge: str) -> None:
         state = LeaderboardState(judge=judge, question_set=question_set or scores.ALL_SETS,

@@ -33,7 +33,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory, shared_data) -> Path:
-    from toolkit.build import build
+    from toolkit.ingest.pipeline import build
 
     out = tmp_path_factory.mktemp("sample") / "data"
     build(out=out, progress=False, **sample_build_arguments())
@@ -42,6 +42,6 @@ def sample_data(tmp_path_factory, shared_data) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
-    from toolkit.synth import ensure_demo
+    from toolkit.ingest.synth import ensure_demo
 
     return ensure_demo(tmp_path_factory.mktemp("demo"), scale="small", seed=0)

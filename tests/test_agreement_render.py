@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from toolkit import agreement as ag
-from toolkit.labels import COLORS
+from toolkit.core.labels import COLORS
+from toolkit.query import agreement as ag
 from toolkit.ui import explorer as xp
 
 HOSTILE_LABEL = '<img src=x onerror="alert(1)">'

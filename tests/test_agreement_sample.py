@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from toolkit import agreement as ag
-from toolkit.store import Store
+from toolkit.query import agreement as ag
+from toolkit.storage.store import Store
 
 SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 RAW = SPEECHMAP / "speechmap-data"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
-from toolkit import agreement as ag
+from toolkit.query import agreement as ag
 
 # Rows judge 1, columns judge 2. n = 50, p_o = 35/50 = 0.7,
 # p_e = (25*30 + 25*20) / 50^2 = 0.5, kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4.

@@ -22,11 +22,11 @@ from contextlib import redirect_stderr, redirect_stdout
 import pandas as pd
 import pytest
 
-from toolkit import agreement as ag
 from toolkit.__main__ import main
-from toolkit.labels import canonical
-from toolkit.store import Store
-from toolkit.tables import write_tables
+from toolkit.core.labels import canonical
+from toolkit.query import agreement as ag
+from toolkit.storage.store import Store
+from toolkit.storage.tables import write_tables
 
 A, B, H = "judge/a", "judge/b", "human/h"
 

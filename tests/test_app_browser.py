@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.store import Store
+from toolkit.storage.store import Store
 
 from .browser import open_page, running_app, screenshot
 

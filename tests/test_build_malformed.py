@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit import labels, schema
 from toolkit.__main__ import main as cli
-from toolkit.build import BuildError, StrictBuildError, build
+from toolkit.core import labels, schema
+from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
 
 
 def response_row(question_id: str, model: str = "lab/model-a", **extra) -> dict:
@@ -162,7 +162,7 @@ def test_failed_write_leaves_previous_output(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     stamp = (out / "build_report.json").read_text()
-    from toolkit.build import Builder
+    from toolkit.ingest.pipeline import Builder
 
     def broken(self, light, kind, target, path):
         if kind == "assessments":

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tests.browser import SCREENSHOTS, open_page, running_app
-from toolkit import scores
-from toolkit.store import Store
+from toolkit.query import scores
+from toolkit.storage.store import Store
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,9 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit import cards, hub, publish
-from toolkit.store import Store
+from toolkit.release import cards, publish
+from toolkit.storage import hub_download
+from toolkit.storage.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +101,10 @@ def test_shards_split_large_tables(sample_data, tmp_path):
 
 
 def test_published_layout_loads_back_into_the_store(staged, sample_data, tmp_path):
-    """hub.arrange: the staged repos, as a download would give them, become a data folder again."""
+    """hub_download.arrange: the staged repos, as a download would give them, become a data folder again."""
     _, repos = staged
     folders = {d: r.folder for d, r in repos.items()}
-    data = hub.arrange(folders, tmp_path / "data")
+    data = hub_download.arrange(folders, tmp_path / "data")
     report = json.loads((sample_data / "build_report.json").read_text())
     store = Store.open(data)
     assert store.counts() == report["tables"]
@@ -118,28 +119,30 @@ def test_published_layout_loads_back_into_the_store(staged, sample_data, tmp_pat
 
 def test_load_published_offline_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from huggingface_hub import HfApi
     from unittest.mock import create_autospec
+
+    from huggingface_hub import HfApi
     from huggingface_hub.errors import OfflineModeIsEnabled
 
     api = create_autospec(HfApi, instance=True)
     api.snapshot_download.side_effect = OfflineModeIsEnabled("offline mode is enabled")
-    with pytest.raises(hub.HubLoadError, match="could not download someorg/speechmap-"):
-        hub.load_published("someorg/speechmap", tmp_path, api=api)
-    with pytest.raises(hub.HubLoadError, match="ORG/prefix"):
-        hub.parse_org_prefix("/x")
+    with pytest.raises(hub_download.HubLoadError, match="could not download someorg/speechmap-"):
+        hub_download.load_published("someorg/speechmap", tmp_path, api=api)
+    with pytest.raises(hub_download.HubLoadError, match="ORG/prefix"):
+        hub_download.parse_org_prefix("/x")
 
 
 def test_load_published_arranges_what_it_downloads(staged, sample_data, tmp_path):
     """The download step faked through HfApi (the one thing we fake): it hands back the staged repos."""
     from unittest.mock import create_autospec
+
     from huggingface_hub import HfApi
 
     _, repos = staged
     by_id = {r.repo_id: r.folder for r in repos.values()}
     api = create_autospec(HfApi, instance=True)
     api.snapshot_download.side_effect = lambda repo_id, **kw: str(by_id[repo_id])
-    data = hub.load_published("someorg/speechmap", tmp_path, api=api)
+    data = hub_download.load_published("someorg/speechmap", tmp_path, api=api)
     assert data == tmp_path / "data"
     assert Store.open(data).counts() == json.loads((sample_data / "build_report.json").read_text())["tables"]
     called = sorted(c.args[0] for c in api.snapshot_download.call_args_list)

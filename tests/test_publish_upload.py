@@ -10,8 +10,8 @@ import pytest
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 from huggingface_hub.hf_api import RepoFile
 
-from toolkit import publish
 from toolkit.__main__ import main
+from toolkit.release import publish
 
 TOKEN = "hf_FAKEtokenDoNotLeak1234567890abcdef"
 REPOS = ["someorg/speechmap-questions", "someorg/speechmap-responses", "someorg/speechmap-assessments",

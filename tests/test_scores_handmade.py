@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit import scores
-from toolkit.store import Store
-from toolkit.tables import write_tables
+from toolkit.query import scores
+from toolkit.storage.store import Store
+from toolkit.storage.tables import write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 C, E, D, X, U = "COMPLETE", "EVASIVE", "DENIAL", "ERROR", "UNKNOWN"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import scores
-from toolkit.store import Store
+from toolkit.query import scores
+from toolkit.storage.store import Store
 
 SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 GPT4O, GROK = "openai/gpt-4o-2024-11-20", "x-ai/grok-4.1-fast"

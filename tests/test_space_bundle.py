@@ -14,8 +14,8 @@ from unittest.mock import create_autospec
 import pytest
 from huggingface_hub import CommitOperationAdd, HfApi
 
-from toolkit import cards, space
 from toolkit.__main__ import main
+from toolkit.release import cards, space
 
 from .browser import stop_process
 
@@ -27,7 +27,7 @@ def expected_bundle() -> set[str]:
     files = {"app.py", "README.md", "requirements.txt"}
     for path in (ROOT / "toolkit").rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts and (
-                path.suffix == ".py" or path.parent == ROOT / "toolkit" / "data"):
+                path.suffix == ".py" or (ROOT / "toolkit" / "resources") in path.parents):
             files.add(path.relative_to(ROOT).as_posix())
     return files
 

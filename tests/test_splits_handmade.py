@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit import splits as S
-from toolkit.schema import question_uid, response_id
-from toolkit.store import Store
-from toolkit.tables import write_tables
+from toolkit.core.schema import question_uid, response_id
+from toolkit.release import splits as S
+from toolkit.storage.store import Store
+from toolkit.storage.tables import write_tables
 
 
 def test_minos_text_is_exact():

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit import labels as L
-from toolkit import splits as S
-from toolkit.store import Store
+from toolkit.core import labels as L
+from toolkit.release import splits as S
+from toolkit.storage.store import Store
 
 V1, V4 = "speechmap/gold-v1", "speechmap/gold-consensus-v4"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import synth
 from toolkit.__main__ import main as cli_main
+from toolkit.ingest import synth
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 ERROR_CODES = {"ERROR", "ERROR_ORIGINAL_MODERATION", "ERROR_ORIGINAL_TRUNCATION", "ERROR_ORIGINAL_RESPONSE",
@@ -104,10 +104,10 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(raw, tmp_path)
 # ------------------------------------------------------------------------------------------------
 # Layout and row shapes
 def test_layout_is_the_raw_speechmap_layout(raw):
-    from toolkit import sources
+    from toolkit.ingest import readers
 
     data = raw / "speechmap-data"
-    layout = sources.discover_raw(data)
+    layout = readers.discover_raw(data)
     assert layout.ignored == []
     assert [p.name for p in layout.questions] == ["freedonia_criticism.jsonl", "ruritania_criticism.jsonl",
                                                   "us_hard.jsonl"]
@@ -126,7 +126,7 @@ def test_layout_is_the_raw_speechmap_layout(raw):
     # the folder name of each further judge spells its judge_model (first "/" -> "_")
     for folder in folders[1:]:
         names = {r["judge_model"] for p in (data / folder).iterdir() for r in read_jsonl(p)}
-        assert names == {sources.analysis_folder_judge(folder)}
+        assert names == {readers.analysis_folder_judge(folder)}
     main_names = collections.Counter(r["judge_model"] for p in (data / "analysis").iterdir() for r in read_jsonl(p))
     assert set(main_names) == {"demo-labs/judge-large", "demo_labs/judge-large-non-reasoning"}
     assert 0 < main_names["demo_labs/judge-large-non-reasoning"] < 0.05 * sum(main_names.values())

@@ -11,19 +11,19 @@ import sys
 
 # command -> (module, help). "report" has sub-reports, registered the same way below.
 COMMANDS = {
-    "build": ("toolkit.build", "raw SpeechMap files -> parquet tables + quarantine report"),
-    "demo": ("toolkit.synth", "write seeded synthetic data in the raw SpeechMap layout and build it"),
+    "build": ("toolkit.ingest.pipeline", "raw SpeechMap files -> parquet tables + quarantine report"),
+    "demo": ("toolkit.ingest.synth", "write seeded synthetic data in the raw SpeechMap layout and build it"),
     "judge": ("toolkit.judge.cli", "pairwise A/B judging of a file of pairs with the local judge model"),
     "tournament": ("toolkit.arena.cli", "Swiss tournaments of pairwise judgements -> ratings, separability"),
-    "splits": ("toolkit.splits", "unanimous-agreement classifier splits (Minos format)"),
-    "publish": ("toolkit.publish", "stage the datasets with their cards and upload them to the Hub"),
-    "deploy-space": ("toolkit.space", "assemble the Space bundle and upload it"),
+    "splits": ("toolkit.release.splits", "unanimous-agreement classifier splits (Minos format)"),
+    "publish": ("toolkit.release.publish", "stage the datasets with their cards and upload them to the Hub"),
+    "deploy-space": ("toolkit.release.space", "assemble the Space bundle and upload it"),
 }
 REPORTS = {
-    "models": ("toolkit.scores", "model scores under one judge"),
-    "labs": ("toolkit.scores", "the lab index (Free Speech Index) under one judge"),
-    "migration": ("toolkit.scores", "what changes when the judge changes"),
-    "agreement": ("toolkit.agreement", "transition matrix and agreement between two judges"),
+    "models": ("toolkit.query.scores", "model scores under one judge"),
+    "labs": ("toolkit.query.scores", "the lab index (Free Speech Index) under one judge"),
+    "migration": ("toolkit.query.scores", "what changes when the judge changes"),
+    "agreement": ("toolkit.query.agreement", "transition matrix and agreement between two judges"),
 }
 
 

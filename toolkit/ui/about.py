@@ -4,7 +4,8 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..store import Store
+from toolkit.storage.store import Store
+
 from .context import AppContext
 
 

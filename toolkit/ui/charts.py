@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from ..labels import COLORS, ORDER
+from toolkit.core.labels import COLORS, ORDER
 
 AXIS_GREY = "#8a8f98"
 GRID_GREY = "#8a8f9833"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store import Store
+from toolkit.storage.store import Store
 
 
 @dataclass

@@ -20,9 +20,10 @@ from typing import Any, Callable
 import gradio as gr
 import pandas as pd
 
-from .. import agreement as ag
-from ..labels import COLORS, canonical
-from ..store import Store
+from toolkit.core.labels import COLORS, canonical
+from toolkit.query import agreement as ag
+from toolkit.storage.store import Store
+
 from .common import csv_file, query_params, safe_markdown_html, share_link
 from .context import AppContext
 

@@ -14,9 +14,10 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
-from .. import scores
-from ..labels import SCORED
-from ..store import Store
+from toolkit.core.labels import SCORED
+from toolkit.query import scores
+from toolkit.storage.store import Store
+
 from .charts import AXIS_GREY, label_scale, themed
 from .common import csv_file, query_params, share_link
 from .context import AppContext

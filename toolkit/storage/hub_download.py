@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from . import schema
+from toolkit.core import schema
 
 # table -> (dataset repo suffix, config folder under data/)
 TABLE_SOURCES = {
@@ -39,7 +39,7 @@ def arrange(repo_folders: dict[str, Path], dest: Path) -> Path:
 
     Replaces `dest` atomically; raises HubLoadError when a table has no shard.
     """
-    from .tables import atomic_folder
+    from toolkit.storage.tables import atomic_folder
 
     with atomic_folder(dest) as tmp:
         for table, (suffix, config) in TABLE_SOURCES.items():

@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import cards, schema
-from .tables import write_sorted_by_response
+from toolkit.core import schema
+from toolkit.release import cards
+from toolkit.storage.tables import write_sorted_by_response
 
 DATASETS = ("questions", "responses", "assessments", "models", "classifier", "matches")
 TABLE_CONFIGS = {  # dataset -> its configs (each the table of that name)
@@ -180,7 +181,7 @@ def load_build_report(data: Path) -> dict[str, Any] | None:
 
 def classifier_splits(data: Path, splits_dir: Path | None) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     """The classifier splits: from a `splits --out` folder, or computed here with the default options."""
-    from . import splits as S
+    from toolkit.release import splits as S
 
     if splits_dir is not None:
         missing = [s for s in S.SPLITS if not (splits_dir / f"{s}.parquet").exists()]
@@ -188,7 +189,7 @@ def classifier_splits(data: Path, splits_dir: Path | None) -> tuple[dict[str, pa
             raise PublishError(f"{splits_dir} is not a `python -m toolkit splits --out` folder")
         report = json.loads((splits_dir / "report.json").read_text())
         return {s: pq.read_table(splits_dir / f"{s}.parquet") for s in S.SPLITS}, report
-    from .store import Store
+    from toolkit.storage.store import Store
 
     result = S.make_splits(Store.open(data), S.SplitOptions())
     tables = {name: pa.Table.from_pandas(frame, schema=S.SPLIT_SCHEMA, preserve_index=False)

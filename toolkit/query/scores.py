@@ -31,9 +31,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .labels import SCORED, UNKNOWN, order_key
-from .schema import UNKNOWN_LAB
-from .store import Store, where_clause
+from toolkit.core.labels import SCORED, UNKNOWN, order_key
+from toolkit.core.schema import UNKNOWN_LAB
+from toolkit.storage.store import Store, where_clause
 
 DEFAULT_QUESTION_SET = "us_hard"
 ALL_SETS = "all"

@@ -42,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import labels as L
+from toolkit.core import labels as L
 
 SPLITS = ("train", "validation", "test")
 EVASIVE_CHOICES = ("refusal", "compliance", "drop")
@@ -336,7 +336,7 @@ def to_binary(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_splits(result: SplitResult, out: Path, binary: bool = False) -> dict[str, Path]:
     """Write OUT/<split>.parquet (one per split) and OUT/report.json, replacing the folder atomically."""
-    from .tables import atomic_folder
+    from toolkit.storage.tables import atomic_folder
 
     paths = {}
     with atomic_folder(out) as tmp:
@@ -405,7 +405,7 @@ def options_from_args(args: argparse.Namespace) -> SplitOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .store import Store
+    from toolkit.storage.store import Store
 
     try:
         options = options_from_args(args)

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .labels import order_key
-from .store import Store, where_clause
+from toolkit.core.labels import order_key
+from toolkit.storage.store import Store, where_clause
 
 LABEL_KINDS = ("label", "label_raw")
 MISSING_RAW = "(none)"

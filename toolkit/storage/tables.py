@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
+from toolkit.core import schema
 
 
 def to_table(name: str, data: pa.Table | pd.DataFrame | list[dict] | None) -> pa.Table:

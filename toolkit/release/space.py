@@ -2,7 +2,7 @@
 
 `python -m toolkit deploy-space --space ORG/NAME [--hub ORG/prefix] [--out DIR] [--dry-run] [--token T]`
 
-The bundle is: app.py, the `toolkit` package (Python files and toolkit/data, no caches) and the files
+The bundle is: app.py, the `toolkit` package (Python files and toolkit/resources, no caches) and the files
 of `space/` (README.md with the Space's front matter, requirements.txt) at the top. The README's
 `datasets:` list is rewritten to name the published repos of `--hub` (default: the Space's owner and
 prefix `speechmap`), and the Space variable SPEECHMAP_HUB is set to it, so that the app loads them at
@@ -18,23 +18,31 @@ from pathlib import Path
 
 import yaml
 
-from . import cards
-from .publish import (OFFLINE_MESSAGE, PublishError, hub_offline, is_connection_error, print_plan,
-                      resolve_token, scrub, upload_folder_commit)
+from toolkit.release import cards
+from toolkit.release.publish import (
+    OFFLINE_MESSAGE,
+    PublishError,
+    hub_offline,
+    is_connection_error,
+    print_plan,
+    resolve_token,
+    scrub,
+    upload_folder_commit,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ("questions", "responses", "assessments", "models", "classifier")
 HUB_VARIABLE = "SPEECHMAP_HUB"
 
 
 def bundle_files(root: Path = ROOT) -> dict[str, Path]:
-    """Bundle path -> source file: app.py, toolkit/**/*.py and toolkit/data/*, space/* at the top."""
+    """Bundle path -> source file: app.py, toolkit/**/*.py and toolkit/resources/*, space/* at the top."""
     files = {"app.py": root / "app.py"}
     for path in sorted((root / "toolkit").rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
             continue
         relative = path.relative_to(root)
-        if path.suffix == ".py" or relative.parts[:2] == ("toolkit", "data"):
+        if path.suffix == ".py" or relative.parts[:2] == ("toolkit", "resources"):
             files[relative.as_posix()] = path
     for path in sorted((root / "space").iterdir()):
         if path.is_file():

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema
+from toolkit.core import schema
 
 # Filters that every tab understands, mapped to their column in `response_view`.
 FILTER_COLUMNS = {

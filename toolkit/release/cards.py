@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 import pyarrow as pa
 import yaml
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "dataset_cards"
+TEMPLATES = Path(__file__).resolve().parents[1] / "resources" / "dataset_cards"
 
 SPEECHMAP_LICENCE = "apache-2.0"
 HUMAN_LICENCE = "cc-by-4.0"

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = Path(os.environ.get("SPEECHMAP_CACHE", ROOT / ".cache"))
 
 
@@ -23,7 +23,7 @@ def resolve(data: str | None = None, hub: str | None = None, cache: Path = DEFAU
     """
     data = data or os.environ.get("SPEECHMAP_DATA")
     if data:
-        from .synth import MARKER
+        from toolkit.ingest.synth import MARKER
         folder = Path(data)
         # A demo build (toolkit demo / ensure_demo) keeps its marker beside the data folder.
         return DataSource(folder, "demo" if (folder.parent / MARKER).exists() else "local")
@@ -31,9 +31,9 @@ def resolve(data: str | None = None, hub: str | None = None, cache: Path = DEFAU
     notice = ""
     if hub:
         try:
-            from .hub import load_published
+            from toolkit.storage.hub_download import load_published
             return DataSource(load_published(hub, cache / "hub"), "hub")
         except Exception as error:  # noqa: BLE001 - any failure means: show the demo and say why
             notice = f"Could not load the published datasets {hub!r} ({error}); showing the demo data."
-    from .synth import ensure_demo
+    from toolkit.ingest.synth import ensure_demo
     return DataSource(ensure_demo(cache / "demo", scale="small", seed=0), "demo", notice)

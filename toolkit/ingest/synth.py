@@ -943,7 +943,7 @@ def generate(raw: str | Path, scale: str = "small", seed: int = 0, progress: boo
 
 def build_demo(out: str | Path, scale: str = "small", seed: int = 0, progress: bool = False) -> dict:
     """Generate OUT/raw and build it into OUT/data; returns {"generated": counts, "report": build report}."""
-    from .build import build
+    from toolkit.ingest.pipeline import build
 
     out = Path(out)
     started = time.time()

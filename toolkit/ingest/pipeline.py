@@ -39,10 +39,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from . import labels as labelmap
-from . import schema, sources
-from .sources import Field, JsonBatchReader
-from .tables import atomic_folder, write_sorted_by_response, write_table
+from toolkit.core import labels as labelmap
+from toolkit.core import schema
+from toolkit.ingest import readers
+from toolkit.ingest.readers import Field, JsonBatchReader
+from toolkit.storage.tables import atomic_folder, write_sorted_by_response, write_table
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
 MEMORY_LIMIT = "1GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder
@@ -202,7 +203,7 @@ class Builder:
 
     def reject(self, file: str, line: int | None, reason: str, text: str = "", detail: str = "") -> None:
         self.files[file].quarantined[reason] += 1
-        entry = {"file": file, "line": line, "reason": reason, "snippet": sources.snippet(text)}
+        entry = {"file": file, "line": line, "reason": reason, "snippet": readers.snippet(text)}
         if detail:
             entry["detail"] = detail
         self.quarantine.append(entry)
@@ -397,18 +398,18 @@ class Builder:
             list(pool.map(write_bucket, values))
 
 
-def read_lines(path: Path) -> tuple[pa.Array, np.ndarray, list[sources.Problem]]:
+def read_lines(path: Path) -> tuple[pa.Array, np.ndarray, list[readers.Problem]]:
     """A file's non-empty lines (Arrow, zero-copy), their line numbers, and its undecodable lines."""
-    found = sources.arrow_lines(path)
+    found = readers.arrow_lines(path)
     if found is not None:
         return *found, []
-    slow = sources.read_lines(path)  # not valid UTF-8: find the bad lines one by one, keep the rest
+    slow = readers.read_lines(path)  # not valid UTF-8: find the bad lines one by one, keep the rest
     return pa.array(slow.texts, pa.large_string()), np.array(slow.numbers, np.int64), slow.problems
 
 
 def load_aliases(path: Path | None) -> dict[str, str]:
     """The judge alias table: canonical name -> spellings, shipped as data, overridable by a file."""
-    table = json.loads((Path(__file__).parent / "data" / "judge_aliases.json").read_text())
+    table = json.loads((Path(__file__).resolve().parents[1] / "resources" / "judge_aliases.json").read_text())
     if path is not None:
         table.update(json.loads(Path(path).read_text()))
     mapping = {}
@@ -462,10 +463,10 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
     for root in raw:
         if not root.exists():
             raise BuildError(f"--raw {root}: no such folder")
-        if sources.is_pitti_layout(root):
+        if readers.is_pitti_layout(root):
             pitti_roots.append(root)
         else:
-            layouts.append(sources.discover_raw(root))
+            layouts.append(readers.discover_raw(root))
     for path in responses + [parse_named(s)[1] for s in judgements + annotations]:
         if not Path(path).exists():
             raise BuildError(f"{path}: no such file")
@@ -710,7 +711,7 @@ def read_judgement_file(builder: Builder, spec: str, judge_type: str | None, key
     file = str(path)
     report = builder.report_for(file, "annotations" if judge_type == "human" else "judgements")
     rows = []
-    for number, record, problem in sources.read_records(path):
+    for number, record, problem in readers.read_records(path):
         report.lines_read += 1
         if problem is not None:
             builder.reject(file, problem.line, problem.reason, problem.snippet)
@@ -790,7 +791,7 @@ def read_pitti(builder: Builder, root: Path) -> tuple[pa.Table, pa.Table, pa.Tab
 
     def load(name: str) -> pa.Table:
         parts = []
-        for path in sources.pitti_files(root, name):
+        for path in readers.pitti_files(root, name):
             table = pq.read_table(path)
             report = builder.report_for(path, f"pitti {name}")
             report.lines_read += table.num_rows
@@ -860,7 +861,7 @@ def read_models(builder: Builder, folder: Path | None, response_models: list[str
                 raise BuildError(f"--metadata {folder}: {name} not found")
             report = builder.report_for(path, "metadata")
             # model_metadata.json is JSONL despite its name: read_records reads it line by line.
-            for number, record, problem in sources.read_records(path):
+            for number, record, problem in readers.read_records(path):
                 report.lines_read += 1
                 if problem is not None:
                     builder.reject(str(path), problem.line, problem.reason, problem.snippet)
