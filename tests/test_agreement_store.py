@@ -22,7 +22,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pandas as pd
 import pytest
 
-from toolkit.__main__ import main
+from toolkit.cli import main
 from toolkit.core.labels import canonical
 from toolkit.query import agreement as ag
 from toolkit.storage.store import Store

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.__main__ import main
+from toolkit.cli import main
 from toolkit.arena.demo import ensure_demo_matches, generate_outputs
 from toolkit.arena.reference import reference_judge_for
 from toolkit.arena.sources import MatchesSourceError, resolve_matches

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.__main__ import main as cli
+from toolkit.cli import main as cli
 from toolkit.core import labels, schema
 from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
 

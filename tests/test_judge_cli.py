@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from tests.judge_fixtures import tiny_judge  # noqa: F401 (fixture)
-from toolkit.__main__ import main
-from toolkit.judge.cli import read_pairs, summary
+from toolkit.cli import main
+from toolkit.judge.batch import read_pairs, summary
 from toolkit.judge.prompt import JudgeError
 from toolkit.judge.types import Judgement
 

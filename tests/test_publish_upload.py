@@ -10,7 +10,8 @@ import pytest
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 from huggingface_hub.hf_api import RepoFile
 
-from toolkit.__main__ import main
+from toolkit.cli import main
+from toolkit.cli import publish as publish_cli
 from toolkit.release import publish
 
 TOKEN = "hf_FAKEtokenDoNotLeak1234567890abcdef"
@@ -49,7 +50,7 @@ class FakeHub:
 @pytest.fixture()
 def hub(monkeypatch):
     fake = FakeHub()
-    monkeypatch.setattr(publish, "make_api", lambda token: fake.api)
+    monkeypatch.setattr(publish_cli, "make_api", lambda token: fake.api)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     return fake
 
@@ -122,7 +123,7 @@ def test_dry_run_uses_no_network(sample_data, tmp_path, capsys, monkeypatch):
     def no_api(token):
         raise AssertionError("--dry-run must not build an HfApi")
 
-    monkeypatch.setattr(publish, "make_api", no_api)
+    monkeypatch.setattr(publish_cli, "make_api", no_api)
     assert main(["publish", "--data", str(sample_data), "--org", "someorg", "--stage", str(tmp_path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "someorg/speechmap-questions: dry run, would commit: 3 added, 0 changed, 0 deleted" in out

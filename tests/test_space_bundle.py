@@ -14,7 +14,8 @@ from unittest.mock import create_autospec
 import pytest
 from huggingface_hub import CommitOperationAdd, HfApi
 
-from toolkit.__main__ import main
+from toolkit.cli import main
+from toolkit.cli import deploy_space as space_cli
 from toolkit.release import cards, space
 
 from .browser import stop_process
@@ -66,7 +67,7 @@ def test_upload_is_one_commit_and_sets_the_hub_variable(tmp_path, monkeypatch, c
     api.repo_info.return_value = argparse.Namespace(sha="head0")
     api.list_repo_tree.return_value = []
     api.create_commit.return_value = argparse.Namespace(oid="c1")
-    monkeypatch.setattr(space, "make_api", lambda token: api)
+    monkeypatch.setattr(space_cli, "make_api", lambda token: api)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     out = tmp_path / "bundle"
     code = main(["deploy-space", "--space", "me/explorer", "--hub", "me/sm", "--out", str(out), "--token", TOKEN])

@@ -149,7 +149,7 @@ def test_report_balance_adds_up(store):
 
 
 def test_cli_writes_the_splits(sample_data, tmp_path, capsys):
-    from toolkit.__main__ import main
+    from toolkit.cli import main
 
     out = tmp_path / "splits"
     code = main(["splits", "--data", str(sample_data), "--out", str(out), "--human-judges", f"{V4},{V1}",
@@ -167,7 +167,7 @@ def test_cli_writes_the_splits(sample_data, tmp_path, capsys):
 
 
 def test_cli_rejects_an_unknown_judge(sample_data, tmp_path, capsys):
-    from toolkit.__main__ import main
+    from toolkit.cli import main
 
     code = main(["splits", "--data", str(sample_data), "--out", str(tmp_path / "x"), "--judges", "nobody/none"])
     assert code == 2

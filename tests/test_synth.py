@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.__main__ import main as cli_main
+from toolkit.cli import main as cli_main
 from toolkit.ingest import synth
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"

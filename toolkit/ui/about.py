@@ -39,7 +39,7 @@ def header_line(store: Store, source: str) -> str:
             f"{counts['assessments']:,} assessments · {counts['judges']:,} judges · {counts['models']:,} models")
 
 
-def build(demo: gr.Blocks, context: AppContext) -> None:
+def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     gr.Markdown(f"Data folder: `{context.data_dir}`")
     gr.Dataframe(table_counts(store), label="Rows per table", interactive=False, elem_id="about-tables")

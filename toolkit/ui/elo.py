@@ -199,7 +199,7 @@ def elo_view(state: EloState, demo_dir: Path) -> EloView:
                    heatmap_chart(board, state.top), panel_texts(summary), f"elo-leaderboard-{path.parent.name}")
 
 
-def build(demo: gr.Blocks, context: AppContext) -> None:
+def build(blocks: gr.Blocks, context: AppContext) -> None:
     default_source = str(context.settings.get("matches_path") or DEMO)
     demo_dir = demo_cache_dir(context)
     gr.Markdown("Ratings from Swiss tournaments of pairwise judgements: Bradley-Terry Elo with bootstrap "
@@ -244,4 +244,4 @@ def build(demo: gr.Blocks, context: AppContext) -> None:
     source.submit(on_change, inputs, targets)
     ci_over.input(on_change, inputs, targets)
     top.release(on_change, inputs, targets)
-    demo.load(on_load, None, [source, ci_over, top, *targets])
+    blocks.load(on_load, None, [source, ci_over, top, *targets])

@@ -342,7 +342,7 @@ CSS = """
 """
 
 
-def build(demo: gr.Blocks, context: AppContext) -> None:
+def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     names = store.judge_names()
     if not names:
@@ -522,7 +522,7 @@ def build(demo: gr.Blocks, context: AppContext) -> None:
         return (state["judge1"], state["kind1"], state["judge2"], state["kind2"], *boxes, state["reasoning"],
                 state["page_size"], *compared, *shown)
 
-    demo.load(load, None, selectors + [page_size] + compare_outputs + [info, items, page_number],
+    blocks.load(load, None, selectors + [page_size] + compare_outputs + [info, items, page_number],
               api_visibility="private")
 
 

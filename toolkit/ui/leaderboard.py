@@ -287,7 +287,7 @@ def migration_summary(summary: Mapping[str, Any]) -> str:
 
 
 # -- the tab ----------------------------------------------------------------------------------
-def build(demo: gr.Blocks, context: AppContext) -> None:
+def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     start = default_state(store)
     judges = store.judge_names()
@@ -412,4 +412,4 @@ def build(demo: gr.Blocks, context: AppContext) -> None:
         control.input(on_judges, controls, [link, *migration_targets])
     model.input(on_model, controls, [link, profile_table, profile_csv])
     models_table.select(on_row, controls, [model, link, profile_table, profile_csv])
-    demo.load(on_load, None, [*controls[:-1], link, *main_targets, *migration_targets])
+    blocks.load(on_load, None, [*controls[:-1], link, *main_targets, *migration_targets])

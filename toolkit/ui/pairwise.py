@@ -132,7 +132,7 @@ def _judge_pair(judge: Judge, pair: Pair) -> Judgement:
 judge_pair = spaces.GPU(duration=60)(_judge_pair) if spaces is not None else _judge_pair
 
 
-def build(demo: gr.Blocks, context: AppContext) -> None:
+def build(blocks: gr.Blocks, context: AppContext) -> None:
     settings = live_settings(context.settings)
     live = LiveJudge(settings)
     gr.HTML(CSS, padding=False)

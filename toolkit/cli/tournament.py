@@ -13,7 +13,12 @@ import argparse
 import json
 import sys
 
-from .tournament import OutputColumns, TournamentConfig, load_outputs, run_tournaments
+from toolkit.arena.tournament import (
+    OutputColumns,
+    TournamentConfig,
+    load_outputs,
+    run_tournaments,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,14 +74,14 @@ def run(args: argparse.Namespace) -> int:
         columns = OutputColumns(**{f: getattr(args, f"{f}_column") or None for f in vars(OutputColumns())})
         outputs = load_outputs(args.outputs, columns, args.iteration)
         if args.judge == "reference":
-            from .reference import reference_judge_for
+            from toolkit.arena.reference import reference_judge_for
 
             if outputs["score"].isna().all():
                 raise ValueError(f"the reference judge needs reference scores: column {columns.score!r} is "
                                  "missing or empty (set --score-column)")
             judge = reference_judge_for(outputs, args.temperature, args.position_bias, args.noise_sd, args.seed)
         else:
-            from ..judge import load_judge
+            from toolkit.judge import load_judge
 
             judge = load_judge(args.judge, backend=args.backend, **_judge_options(args.judge_option))
         config = TournamentConfig(

@@ -1,0 +1,81 @@
+"""`python -m toolkit` command line for toolkit.release.space: arguments and the run function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from toolkit.release.publish import (
+    OFFLINE_MESSAGE,
+    PublishError,
+    hub_offline,
+    is_connection_error,
+    print_plan,
+    resolve_token,
+    scrub,
+    upload_folder_commit,
+)
+from toolkit.release.space import HUB_VARIABLE, assemble
+
+
+def add_deploy_space_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--space", required=True, help="the Space to deploy to, ORG/NAME")
+    parser.add_argument("--hub", help="published datasets the Space loads, ORG/prefix (default: SPACE_ORG/speechmap)")
+    parser.add_argument("--out", default="out/space", help="where to assemble the bundle (default out/space)")
+    parser.add_argument("--private", action="store_true", help="create the Space private")
+    parser.add_argument("--dry-run", action="store_true", help="assemble and list the bundle's files; no network")
+    parser.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable)")
+
+
+add_arguments = add_deploy_space_arguments
+
+
+def make_api(token: str | None):
+    from huggingface_hub import HfApi
+
+    return HfApi(token=token)
+
+
+def run_deploy_space(args: argparse.Namespace) -> int:
+    token = resolve_token(args.token)
+    if args.space.count("/") != 1 or not all(args.space.split("/")):
+        print(f"error: --space must be ORG/NAME, not {args.space!r}", file=sys.stderr)
+        return 2
+    hub = args.hub or f"{args.space.split('/')[0]}/speechmap"
+    out = Path(args.out)
+    files = assemble(out, hub)
+    if args.dry_run:
+        print(f"{args.space}: dry run, bundle of {len(files)} files in {out}:")
+        for name in files:
+            print(f"  {name}")
+        return 0
+    try:
+        if hub_offline():
+            raise PublishError(OFFLINE_MESSAGE.format(why="HF_HUB_OFFLINE is set"))
+        if not token:
+            raise PublishError("no Hub token: set HF_TOKEN or pass --token (or use --dry-run)")
+        api = make_api(token)
+        outcome = upload_folder_commit(
+            api, args.space, out, repo_type="space", private=args.private,
+            managed=lambda path: path != ".gitattributes", message="Deploy the SpeechMap dashboard",
+            token=token, create_kwargs={"space_sdk": "gradio"})
+        if outcome.status != "failed":
+            api.add_space_variable(args.space, HUB_VARIABLE, hub)
+    except PublishError as error:
+        print(f"error: {scrub(str(error), token)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - one sentence, never a traceback with secrets
+        if is_connection_error(error):
+            print("error: " + OFFLINE_MESSAGE.format(why=type(error).__name__), file=sys.stderr)
+            return 2
+        print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
+        return 1
+    summary = f": {outcome.plan.summary()}" if outcome.plan is not None and not outcome.plan.empty else ""
+    stream = sys.stderr if outcome.status == "failed" else sys.stdout
+    print(scrub(f"{args.space}: {outcome.message}{summary}", token), file=stream)
+    if outcome.status == "committed":
+        print_plan(outcome)
+    return 1 if outcome.status == "failed" else 0
+
+
+run = run_deploy_space

@@ -1,0 +1,68 @@
+"""`python -m toolkit` command line for toolkit.release.publish: arguments and the run function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from toolkit.release.publish import (
+    OFFLINE_MESSAGE,
+    PublishError,
+    dry_run,
+    hub_offline,
+    is_connection_error,
+    publish,
+    report_outcomes,
+    resolve_token,
+    scrub,
+    stage,
+    verify,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, help="a built data folder")
+    parser.add_argument("--org", required=True, help="the Hub user or organisation to publish under")
+    parser.add_argument("--prefix", default="speechmap", help="repo names: PREFIX-questions, ... (default speechmap)")
+    parser.add_argument("--private", action="store_true", help="create the repos private")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="stage and verify, then print what would change per repo; no network")
+    parser.add_argument("--stage", default="out/publish", help="staging folder (default out/publish)")
+    parser.add_argument("--splits", help="a `splits --out` folder to publish (default: computed with default options)")
+    parser.add_argument("--matches", help="tournament matches file (parquet, JSONL or CSV) to publish")
+    parser.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable)")
+
+
+def make_api(token: str | None):
+    from huggingface_hub import HfApi
+
+    return HfApi(token=token)
+
+
+def run(args: argparse.Namespace) -> int:
+    token = resolve_token(args.token)
+    stage_dir = Path(args.stage)
+    try:
+        if not args.dry_run:
+            if hub_offline():
+                raise PublishError(OFFLINE_MESSAGE.format(why="HF_HUB_OFFLINE is set"))
+            if not token:
+                raise PublishError("no Hub token: set HF_TOKEN or pass --token (or use --dry-run)")
+        staged = stage(Path(args.data), stage_dir, args.org, args.prefix,
+                       Path(args.splits) if args.splits else None, Path(args.matches) if args.matches else None)
+        for repo in staged:
+            verify(repo)
+        print(f"staged and verified {len(staged)} repos in {stage_dir}", file=sys.stderr)
+        if args.dry_run:
+            return report_outcomes(dry_run(staged, stage_dir), token)
+        outcomes = publish(staged, make_api(token), stage_dir, private=args.private, token=token)
+    except PublishError as error:
+        print(f"error: {scrub(str(error), token)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - no traceback for a missing network
+        if is_connection_error(error):
+            print("error: " + OFFLINE_MESSAGE.format(why=scrub(type(error).__name__, token)), file=sys.stderr)
+            return 2
+        print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
+        return 1
+    return report_outcomes(outcomes, token)

@@ -1,0 +1,144 @@
+"""`python -m toolkit` command line for toolkit.query.scores: arguments and the run function."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from typing import Any, Mapping
+
+import pandas as pd
+
+from toolkit.query.scores import (
+    DEFAULT_QUESTION_SET,
+    MIGRATION_PARTS,
+    MODEL_COLUMNS,
+    labs_report,
+    migration,
+    model_scores,
+)
+from toolkit.storage.store import Store
+
+
+def _date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _reasoning_argument(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("yes", "true", "1", "reasoning"):
+        return True
+    if value in ("no", "false", "0", "non-reasoning"):
+        return False
+    raise argparse.ArgumentTypeError(f"--reasoning takes yes or no, not {text!r}")
+
+
+def _common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, help="a built data folder (toolkit build / demo)")
+    parser.add_argument("--question-set", default=None,
+                        help=f"question set (default {DEFAULT_QUESTION_SET}, or all sets when absent; 'all' for all)")
+    parser.add_argument("--domain", help="only this domain")
+    parser.add_argument("--theme", help="only this theme")
+    parser.add_argument("--variation", type=int, help="only this variation (1-4)")
+    parser.add_argument("--lab", help="only this lab")
+    parser.add_argument("--reasoning", type=_reasoning_argument, help="yes: reasoning models only; no: the others")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+
+
+def add_models_arguments(parser: argparse.ArgumentParser) -> None:
+    _common_arguments(parser)
+    parser.add_argument("--judge", help="judge name (default: the LLM judge with the most assessments)")
+
+
+def add_labs_arguments(parser: argparse.ArgumentParser) -> None:
+    add_models_arguments(parser)
+    parser.add_argument("--as-of", type=_date_argument,
+                        help="the day eligibility is measured from (default: newest release date in the data)")
+
+
+def add_migration_arguments(parser: argparse.ArgumentParser) -> None:
+    _common_arguments(parser)
+    parser.add_argument("--from", dest="from_judge", required=True, help="baseline judge")
+    parser.add_argument("--to", dest="to_judge", required=True, help="new judge")
+    parser.add_argument("--as-of", type=_date_argument, help="as-of day for the lab index part")
+    parser.add_argument("--part", choices=("all", *MIGRATION_PARTS), default="all",
+                        help="which table to print (all: every table; in CSV, each after a '# part' line)")
+    parser.add_argument("--top", type=int, default=10, help="biggest gains and drops to list")
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name, None) for name in ("domain", "theme", "variation", "lab", "reasoning")}
+
+
+def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    def clean(value: Any) -> Any:
+        if isinstance(value, (dt.date, pd.Timestamp)):
+            return value.isoformat()[:10]
+        if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if hasattr(value, "item"):
+            return clean(value.item())
+        return value
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _emit(tables: Mapping[str, pd.DataFrame], fmt: str, single: bool) -> None:
+    if fmt == "json":
+        payload = (_jsonable(next(iter(tables.values()))) if single
+                   else {name: _jsonable(frame) for name, frame in tables.items()})
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    for name, frame in tables.items():
+        if not single:
+            sys.stdout.write(f"# {name}\n")
+        frame.to_csv(sys.stdout, index=False)
+
+
+def _run(args: argparse.Namespace, make) -> int:
+    try:
+        store = Store.open(args.data)
+        tables, single = make(store)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    _emit(tables, args.format, single)
+    return 0
+
+
+def _judge(store: Store, name: str | None) -> str:
+    judge = name or store.default_judge()
+    if judge is None:
+        raise ValueError("the data has no judges")
+    store.judge(judge)  # raises a KeyError naming the known judges
+    return judge
+
+
+def run_models(args: argparse.Namespace) -> int:
+    def make(store: Store):
+        frame = model_scores(store, _judge(store, args.judge), args.question_set, _filters(args))
+        return {"models": frame[MODEL_COLUMNS]}, True
+    return _run(args, make)
+
+
+def run_labs(args: argparse.Namespace) -> int:
+    def make(store: Store):
+        frame = labs_report(store, _judge(store, args.judge), args.question_set, _filters(args), args.as_of)
+        return {"labs": frame}, True
+    return _run(args, make)
+
+
+def run_migration(args: argparse.Namespace) -> int:
+    def make(store: Store):
+        report = migration(store, _judge(store, args.from_judge), _judge(store, args.to_judge),
+                           args.question_set, _filters(args), args.as_of, args.top)
+        tables = report.tables()
+        if args.part != "all":
+            return {args.part: tables[args.part]}, True
+        return tables, False
+    return _run(args, make)
