@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.cli import main
 from toolkit.arena.demo import ensure_demo_matches, generate_outputs
+from toolkit.arena.matches_source import MatchesSourceError, resolve_matches
 from toolkit.arena.reference import reference_judge_for
-from toolkit.arena.sources import MatchesSourceError, resolve_matches
 from toolkit.arena.summary import MATCH_COLUMNS
 from toolkit.arena.tournament import TournamentConfig, load_outputs, prepare_outputs, run_tournaments
+from toolkit.cli import main
 
 SMALL = TournamentConfig(rounds=8, prompt_rounds=3, bootstraps=4, ci_bootstraps=100, seed=1)
 

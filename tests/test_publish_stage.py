@@ -9,8 +9,8 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.release import cards, publish
-from toolkit.storage import hub_download
+from toolkit.release import cards, hub_commit, publish
+from toolkit.storage import hub_api, hub_download
 from toolkit.storage.store import Store
 
 
@@ -56,7 +56,7 @@ def test_card_yaml_parses_and_configs_match_the_files(staged):
 def test_card_figures_equal_the_build_report(staged, sample_data):
     _, repos = staged
     report = json.loads((sample_data / "build_report.json").read_text())
-    for dataset, configs in publish.TABLE_CONFIGS.items():
+    for dataset, configs in hub_api.DATASET_TABLES.items():
         text = (repos[dataset].folder / "README.md").read_text()
         for config in configs:
             assert f"| {config} | train | {report['tables'][config]:,} |" in text
@@ -90,7 +90,7 @@ def test_restaging_gives_identical_files(staged, sample_data, tmp_path):
     stage_dir, repos = staged
     again = publish.stage(sample_data, tmp_path, "someorg", "speechmap")
     for repo in again:
-        assert publish.local_files(repo.folder) == publish.local_files(repos[repo.dataset].folder)
+        assert hub_commit.local_files(repo.folder) == hub_commit.local_files(repos[repo.dataset].folder)
 
 
 def test_shards_split_large_tables(sample_data, tmp_path):
@@ -129,7 +129,11 @@ def test_load_published_offline_is_one_clear_error(tmp_path, monkeypatch):
     with pytest.raises(hub_download.HubLoadError, match="could not download someorg/speechmap-"):
         hub_download.load_published("someorg/speechmap", tmp_path, api=api)
     with pytest.raises(hub_download.HubLoadError, match="ORG/prefix"):
-        hub_download.parse_org_prefix("/x")
+        hub_download.load_published("/x", tmp_path, api=api)
+    with pytest.raises(hub_api.HubNameError, match="ORG/prefix"):
+        hub_api.parse_org_prefix("a/b/c")
+    assert hub_api.parse_org_prefix("PITTI") == ("PITTI", "speechmap")
+    assert hub_api.parse_org_prefix("PITTI/sm") == ("PITTI", "sm")
 
 
 def test_load_published_arranges_what_it_downloads(staged, sample_data, tmp_path):

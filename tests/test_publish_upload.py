@@ -11,8 +11,8 @@ from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 from huggingface_hub.hf_api import RepoFile
 
 from toolkit.cli import main
-from toolkit.cli import publish as publish_cli
-from toolkit.release import publish
+from toolkit.release import hub_commit
+from toolkit.storage import hub_api
 
 TOKEN = "hf_FAKEtokenDoNotLeak1234567890abcdef"
 REPOS = ["someorg/speechmap-questions", "someorg/speechmap-responses", "someorg/speechmap-assessments",
@@ -23,7 +23,7 @@ class FakeHub:
     """Remote state per repo (path -> (sha256, git sha1, size)), served through an autospec'd HfApi."""
 
     def __init__(self):
-        self.files: dict[str, dict[str, publish.FileHash]] = {}
+        self.files: dict[str, dict[str, hub_commit.FileHash]] = {}
         self.commits: list[tuple[str, list, str]] = []
         self.api = create_autospec(HfApi, instance=True)
         self.api.repo_info.side_effect = lambda repo_id, **kw: argparse.Namespace(sha=f"head-{repo_id}-{len(self.commits)}")
@@ -40,7 +40,7 @@ class FakeHub:
         files = self.files.setdefault(repo_id, {})
         for op in operations:
             if isinstance(op, CommitOperationAdd):
-                files[op.path_in_repo] = publish.hash_file(Path(op.path_or_fileobj))
+                files[op.path_in_repo] = hub_commit.hash_file(Path(op.path_or_fileobj))
             else:
                 files.pop(op.path_in_repo)
         self.commits.append((repo_id, list(operations), parent_commit))
@@ -50,7 +50,7 @@ class FakeHub:
 @pytest.fixture()
 def hub(monkeypatch):
     fake = FakeHub()
-    monkeypatch.setattr(publish_cli, "make_api", lambda token: fake.api)
+    monkeypatch.setattr(hub_api, "make_api", lambda token: fake.api)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     return fake
 
@@ -81,7 +81,7 @@ def test_one_commit_per_repo_then_nothing(hub, sample_data, tmp_path, capsys, ca
 
 
 def test_stale_shards_are_deleted_in_the_same_commit(hub, sample_data, tmp_path, capsys):
-    stale = publish.FileHash("0" * 64, "1" * 40, 10)
+    stale = hub_commit.FileHash("0" * 64, "1" * 40, 10)
     hub.files["someorg/speechmap-questions"] = {
         "data/questions/train-00000-of-00002.parquet": stale, "data/questions/train-00001-of-00002.parquet": stale,
         "notes.md": stale}
@@ -123,7 +123,7 @@ def test_dry_run_uses_no_network(sample_data, tmp_path, capsys, monkeypatch):
     def no_api(token):
         raise AssertionError("--dry-run must not build an HfApi")
 
-    monkeypatch.setattr(publish_cli, "make_api", no_api)
+    monkeypatch.setattr(hub_api, "make_api", no_api)
     assert main(["publish", "--data", str(sample_data), "--org", "someorg", "--stage", str(tmp_path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "someorg/speechmap-questions: dry run, would commit: 3 added, 0 changed, 0 deleted" in out
@@ -162,5 +162,5 @@ def test_missing_token_is_a_clear_error(sample_data, tmp_path, capsys, monkeypat
 
 
 def test_scrub():
-    assert publish.scrub(f"x {TOKEN} y", TOKEN) == "x *** y"
-    assert publish.scrub("Bearer hf_abcdefghijklmnop", None) == "Bearer hf_***"
+    assert hub_api.scrub(f"x {TOKEN} y", TOKEN) == "x *** y"
+    assert hub_api.scrub("Bearer hf_abcdefghijklmnop", None) == "Bearer hf_***"

@@ -15,8 +15,8 @@ import pytest
 from huggingface_hub import CommitOperationAdd, HfApi
 
 from toolkit.cli import main
-from toolkit.cli import deploy_space as space_cli
 from toolkit.release import cards, space
+from toolkit.storage import hub_api
 
 from .browser import stop_process
 
@@ -59,7 +59,7 @@ def test_space_readme_and_requirements():
 def test_readme_names_the_hub_datasets(tmp_path):
     space.assemble(tmp_path / "b", "PITTI/sm")
     meta = cards.front_matter((tmp_path / "b" / "README.md").read_text())
-    assert meta["datasets"] == [f"PITTI/sm-{d}" for d in space.PUBLISHED]
+    assert meta["datasets"] == [f"PITTI/sm-{d}" for d in hub_api.SPACE_DATASETS]
 
 
 def test_upload_is_one_commit_and_sets_the_hub_variable(tmp_path, monkeypatch, capsys):
@@ -67,7 +67,7 @@ def test_upload_is_one_commit_and_sets_the_hub_variable(tmp_path, monkeypatch, c
     api.repo_info.return_value = argparse.Namespace(sha="head0")
     api.list_repo_tree.return_value = []
     api.create_commit.return_value = argparse.Namespace(oid="c1")
-    monkeypatch.setattr(space_cli, "make_api", lambda token: api)
+    monkeypatch.setattr(hub_api, "make_api", lambda token: api)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     out = tmp_path / "bundle"
     code = main(["deploy-space", "--space", "me/explorer", "--hub", "me/sm", "--out", str(out), "--token", TOKEN])

@@ -5,17 +5,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from toolkit.release.publish import (
+from toolkit.release.hub_commit import print_plan, upload_folder_commit
+from toolkit.release.space import HUB_VARIABLE, assemble
+from toolkit.storage import hub_api
+from toolkit.storage.hub_api import (
     OFFLINE_MESSAGE,
-    PublishError,
-    hub_offline,
+    HubError,
+    check_can_upload,
     is_connection_error,
-    print_plan,
     resolve_token,
     scrub,
-    upload_folder_commit,
 )
-from toolkit.release.space import HUB_VARIABLE, assemble
 
 
 def add_deploy_space_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,18 +30,12 @@ def add_deploy_space_arguments(parser: argparse.ArgumentParser) -> None:
 add_arguments = add_deploy_space_arguments
 
 
-def make_api(token: str | None):
-    from huggingface_hub import HfApi
-
-    return HfApi(token=token)
-
-
 def run_deploy_space(args: argparse.Namespace) -> int:
     token = resolve_token(args.token)
     if args.space.count("/") != 1 or not all(args.space.split("/")):
         print(f"error: --space must be ORG/NAME, not {args.space!r}", file=sys.stderr)
         return 2
-    hub = args.hub or f"{args.space.split('/')[0]}/speechmap"
+    hub = args.hub or f"{args.space.split('/')[0]}/{hub_api.DEFAULT_PREFIX}"
     out = Path(args.out)
     files = assemble(out, hub)
     if args.dry_run:
@@ -50,18 +44,15 @@ def run_deploy_space(args: argparse.Namespace) -> int:
             print(f"  {name}")
         return 0
     try:
-        if hub_offline():
-            raise PublishError(OFFLINE_MESSAGE.format(why="HF_HUB_OFFLINE is set"))
-        if not token:
-            raise PublishError("no Hub token: set HF_TOKEN or pass --token (or use --dry-run)")
-        api = make_api(token)
-        outcome = upload_folder_commit(
+        check_can_upload(token)
+        api = hub_api.make_api(token)
+        result = upload_folder_commit(
             api, args.space, out, repo_type="space", private=args.private,
             managed=lambda path: path != ".gitattributes", message="Deploy the SpeechMap dashboard",
             token=token, create_kwargs={"space_sdk": "gradio"})
-        if outcome.status != "failed":
+        if result.status != "failed":
             api.add_space_variable(args.space, HUB_VARIABLE, hub)
-    except PublishError as error:
+    except HubError as error:
         print(f"error: {scrub(str(error), token)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - one sentence, never a traceback with secrets
@@ -70,12 +61,12 @@ def run_deploy_space(args: argparse.Namespace) -> int:
             return 2
         print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
         return 1
-    summary = f": {outcome.plan.summary()}" if outcome.plan is not None and not outcome.plan.empty else ""
-    stream = sys.stderr if outcome.status == "failed" else sys.stdout
-    print(scrub(f"{args.space}: {outcome.message}{summary}", token), file=stream)
-    if outcome.status == "committed":
-        print_plan(outcome)
-    return 1 if outcome.status == "failed" else 0
+    summary = f": {result.plan.summary()}" if result.plan is not None and not result.plan.empty else ""
+    stream = sys.stderr if result.status == "failed" else sys.stdout
+    print(scrub(f"{args.space}: {result.message}{summary}", token), file=stream)
+    if result.status == "committed":
+        print_plan(result)
+    return 1 if result.status == "failed" else 0
 
 
 run = run_deploy_space

@@ -5,18 +5,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from toolkit.release.publish import (
+from toolkit.release.publish import PublishError, dry_run, publish, report_results, stage, verify
+from toolkit.storage import hub_api
+from toolkit.storage.hub_api import (
     OFFLINE_MESSAGE,
-    PublishError,
-    dry_run,
-    hub_offline,
+    HubError,
+    check_can_upload,
     is_connection_error,
-    publish,
-    report_outcomes,
     resolve_token,
     scrub,
-    stage,
-    verify,
 )
 
 
@@ -33,30 +30,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable)")
 
 
-def make_api(token: str | None):
-    from huggingface_hub import HfApi
-
-    return HfApi(token=token)
-
-
 def run(args: argparse.Namespace) -> int:
     token = resolve_token(args.token)
     stage_dir = Path(args.stage)
     try:
         if not args.dry_run:
-            if hub_offline():
-                raise PublishError(OFFLINE_MESSAGE.format(why="HF_HUB_OFFLINE is set"))
-            if not token:
-                raise PublishError("no Hub token: set HF_TOKEN or pass --token (or use --dry-run)")
+            check_can_upload(token)
         staged = stage(Path(args.data), stage_dir, args.org, args.prefix,
                        Path(args.splits) if args.splits else None, Path(args.matches) if args.matches else None)
         for repo in staged:
             verify(repo)
         print(f"staged and verified {len(staged)} repos in {stage_dir}", file=sys.stderr)
         if args.dry_run:
-            return report_outcomes(dry_run(staged, stage_dir), token)
-        outcomes = publish(staged, make_api(token), stage_dir, private=args.private, token=token)
-    except PublishError as error:
+            return report_results(dry_run(staged, stage_dir), token)
+        results = publish(staged, hub_api.make_api(token), stage_dir, private=args.private, token=token)
+    except (PublishError, HubError) as error:
         print(f"error: {scrub(str(error), token)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - no traceback for a missing network
@@ -65,4 +53,4 @@ def run(args: argparse.Namespace) -> int:
             return 2
         print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
         return 1
-    return report_outcomes(outcomes, token)
+    return report_results(results, token)

@@ -6,11 +6,8 @@
    `data/<config>/<split>-NNNNN-of-NNNNN.parquet` and README.md (the card, `dataset_cards/`).
    Parquet bytes depend only on the data, so re-staging unchanged data gives identical files.
 2. Verify: `datasets.load_dataset(staged_folder, config)` for every config, row counts compared.
-3. Upload (skipped by --dry-run): per repo, `create_repo(exist_ok=True)`, read the head commit and
-   the remote file list with hashes (`list_repo_tree`), compare with the staged files (sha256 for
-   LFS files, the git blob sha1 for the others), and make one `create_commit` with the additions
-   and the deletions of stale files under `data/`, with `parent_commit` = the head read before, so
-   that a concurrent writer makes the commit fail instead of being overwritten. No change, no commit.
+3. Upload (skipped by --dry-run): per repo one commit with the added and changed files and the
+   deletions of stale files under `data/`, on top of the head read before (release/hub_commit.py).
    A failed repo keeps its previous state (a commit is atomic); the others go on; exit code 1.
 4. The remote file hashes after each commit are recorded in STAGE/.publish-state.json; --dry-run
    compares the staged files with that record (no network): what would be added/changed/deleted.
@@ -19,17 +16,14 @@ The token (HF_TOKEN or --token) is passed to HfApi only; every message printed i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
-import re
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,18 +31,12 @@ import pyarrow.parquet as pq
 
 from toolkit.core import schema
 from toolkit.release import cards
+from toolkit.release.hub_commit import FileHash, RepoResult, local_files, make_plan, print_plan, upload_folder_commit
+from toolkit.storage.hub_api import DATASET_TABLES, DATASETS, repo_id, repo_name, scrub
 from toolkit.storage.tables import write_sorted_by_response
 
-DATASETS = ("questions", "responses", "assessments", "models", "classifier", "matches")
-TABLE_CONFIGS = {  # dataset -> its configs (each the table of that name)
-    "questions": ("questions",),
-    "responses": ("responses",),
-    "assessments": ("assessments", "judges"),
-    "models": ("models",),
-}
 SHARD_BYTES = 256 * 1024 * 1024  # in-memory Arrow bytes per parquet shard
 STATE_FILE = ".publish-state.json"
-OFFLINE_MESSAGE = "cannot reach the Hugging Face Hub ({why}); nothing was uploaded."
 
 
 class PublishError(Exception):
@@ -64,72 +52,8 @@ class StagedRepo:
     rows: dict[str, dict[str, int]] = field(default_factory=dict)           # config -> split -> rows
 
 
-@dataclass
-class Plan:
-    added: list[str]
-    changed: list[str]
-    deleted: list[str]
-    unchanged: list[str]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.deleted)
-
-    def summary(self) -> str:
-        return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.deleted)} deleted"
-
-
-@dataclass
-class Outcome:
-    repo_id: str
-    status: str            # committed | unchanged | failed | planned
-    plan: Plan | None = None
-    message: str = ""
-    commit: str | None = None
-
-
-# --------------------------------------------------------------------------------------------
-# Secrets
-def scrub(text: str, token: str | None) -> str:
-    """The text with the token (and anything shaped like a Hub token) replaced by `***`."""
-    if token:
-        text = text.replace(token, "***")
-    return re.sub(r"hf_[A-Za-z0-9]{8,}", "hf_***", text)
-
-
-def resolve_token(given: str | None) -> str | None:
-    return given or os.environ.get("HF_TOKEN") or None
-
-
-def hub_offline() -> bool:
-    """HF_HUB_OFFLINE set now (read from the environment, not only at import as huggingface_hub does)."""
-    from huggingface_hub import constants
-
-    value = os.environ.get("HF_HUB_OFFLINE", "")
-    return constants.is_offline_mode() or value.strip().upper() in ("1", "ON", "YES", "TRUE")
-
-
-def is_connection_error(error: BaseException) -> bool:
-    """No network (or offline mode): OfflineModeIsEnabled, socket/connection errors, httpx transport errors."""
-    try:
-        import httpx
-        transport: tuple[type, ...] = (httpx.TransportError,)
-    except ImportError:  # pragma: no cover - httpx comes with huggingface_hub
-        transport = ()
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, (ConnectionError, TimeoutError) + transport):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 # --------------------------------------------------------------------------------------------
 # Staging
-def repo_name(prefix: str, dataset: str) -> str:
-    return f"{prefix}-{dataset}"
-
-
 def write_shards(table: pa.Table, root: Path, config: str, split: str, shard_bytes: int = SHARD_BYTES) -> list[str]:
     """Write `data/<config>/<split>-NNNNN-of-NNNNN.parquet`: n = ceil(arrow bytes / shard_bytes) shards."""
     shards = max(1, math.ceil(table.nbytes / shard_bytes))
@@ -152,7 +76,7 @@ def write_shards(table: pa.Table, root: Path, config: str, split: str, shard_byt
     return names
 
 
-def read_matches(path: Path) -> pa.Table:
+def matches_table(path: Path) -> pa.Table:
     """A matches file from `python -m toolkit tournament`: parquet, JSONL or CSV."""
     if path.suffix == ".parquet":
         return pq.read_table(path)
@@ -206,11 +130,10 @@ def stage(data: Path, stage_dir: Path, org: str, prefix: str = "speechmap", spli
     report = load_build_report(data)
     judges = tables["judges"].select(["judge", "judge_type", "assessments"]).to_pylist()
     question_sets = sorted({s for s in tables["questions"].column("question_set").to_pylist() if s})
-    related = {d: f"{org}/{repo_name(prefix, d)}" for d in ("questions", "responses", "assessments", "models",
-                                                           "classifier")}
+    related = {d: repo_id(org, prefix, d) for d in DATASETS if d != "matches"}
     contents: dict[str, dict[str, dict[str, pa.Table]]] = {
         dataset: {config: {"train": tables[config]} for config in configs}
-        for dataset, configs in TABLE_CONFIGS.items()
+        for dataset, configs in DATASET_TABLES.items()
     }
     extra_files: dict[str, dict[str, str]] = {"questions": {}}
     if report is not None:
@@ -223,9 +146,9 @@ def stage(data: Path, stage_dir: Path, org: str, prefix: str = "speechmap", spli
         related.pop("classifier")
     match_judges: list[dict[str, Any]] = []
     if matches is not None:
-        match_table = read_matches(Path(matches))
+        match_table = matches_table(Path(matches))
         contents["matches"] = {"matches": {"train": match_table}}
-        related["matches"] = f"{org}/{repo_name(prefix, 'matches')}"
+        related["matches"] = repo_id(org, prefix, "matches")
         names = sorted({str(j) for j in match_table.column("judge").to_pylist() if j}) \
             if "judge" in match_table.column_names else []
         match_judges = [{"judge": j, "judge_type": "llm", "assessments": 0} for j in names]
@@ -235,7 +158,7 @@ def stage(data: Path, stage_dir: Path, org: str, prefix: str = "speechmap", spli
     for dataset in DATASETS:
         if dataset not in contents:
             continue
-        repo = StagedRepo(dataset, f"{org}/{repo_name(prefix, dataset)}", stage_dir / repo_name(prefix, dataset))
+        repo = StagedRepo(dataset, repo_id(org, prefix, dataset), stage_dir / repo_name(prefix, dataset))
         tmp = Path(tempfile.mkdtemp(prefix=f".{repo.folder.name}.tmp-", dir=stage_dir))
         try:
             for config, splits in contents[dataset].items():
@@ -279,51 +202,7 @@ def verify(repo: StagedRepo) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Comparing and uploading
-@dataclass(frozen=True)
-class FileHash:
-    sha256: str
-    git_sha1: str
-    size: int
-
-
-def hash_file(path: Path) -> FileHash:
-    """sha256 (what the Hub records for LFS files) and the git blob sha1 (for the others)."""
-    size = path.stat().st_size
-    sha256, git = hashlib.sha256(), hashlib.sha1(f"blob {size}\0".encode())
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha256.update(block)
-            git.update(block)
-    return FileHash(sha256.hexdigest(), git.hexdigest(), size)
-
-
-def local_files(folder: Path) -> dict[str, FileHash]:
-    return {p.relative_to(folder).as_posix(): hash_file(p)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
-
-
-def remote_files(api, repo_id: str, repo_type: str, revision: str | None) -> dict[str, str]:
-    """path -> the hash to compare: the LFS sha256 when the file is in LFS, else its git blob id."""
-    from huggingface_hub.hf_api import RepoFile
-
-    found = {}
-    for entry in api.list_repo_tree(repo_id, recursive=True, repo_type=repo_type, revision=revision):
-        if isinstance(entry, RepoFile):
-            found[entry.path] = entry.lfs.sha256 if entry.lfs is not None else entry.blob_id
-    return found
-
-
-def make_plan(local: Mapping[str, FileHash], remote: Mapping[str, str],
-              managed: Callable[[str], bool]) -> Plan:
-    """Added: staged, not remote. Changed: both, hashes differ. Deleted: remote, managed, not staged."""
-    added = sorted(p for p in local if p not in remote)
-    changed = sorted(p for p in local if p in remote and remote[p] not in (local[p].sha256, local[p].git_sha1))
-    unchanged = sorted(p for p in local if p in remote and p not in changed)
-    deleted = sorted(p for p in remote if p not in local and managed(p))
-    return Plan(added, changed, deleted, unchanged)
-
-
+# Publishing
 def dataset_managed(path: str) -> bool:
     """Files of a dataset repo that publishing owns: the shards under data/ (stale ones get deleted)."""
     return path.startswith("data/")
@@ -340,80 +219,37 @@ def write_state(stage_dir: Path, repo_id: str, files: Mapping[str, FileHash]) ->
     (stage_dir / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True))
 
 
-def upload_folder_commit(api, repo_id: str, folder: Path, *, repo_type: str, private: bool,
-                         managed: Callable[[str], bool], message: str, token: str | None = None,
-                         create_kwargs: Mapping[str, Any] | None = None) -> Outcome:
-    """Make the repo hold the folder's files, in one commit (or none when nothing differs)."""
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
-
-    try:
-        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **(create_kwargs or {}))
-        head = api.repo_info(repo_id, repo_type=repo_type).sha
-        local = local_files(folder)
-        plan = make_plan(local, remote_files(api, repo_id, repo_type, head), managed)
-        if plan.empty:
-            return Outcome(repo_id, "unchanged", plan, "up to date, no commit")
-        operations = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(folder / p))
-                      for p in plan.added + plan.changed]
-        operations += [CommitOperationDelete(path_in_repo=p) for p in plan.deleted]
-        info = api.create_commit(repo_id, operations, commit_message=message, repo_type=repo_type,
-                                 parent_commit=head)
-        return Outcome(repo_id, "committed", plan, f"committed {getattr(info, 'oid', '')}".strip(),
-                       getattr(info, "oid", None))
-    except Exception as error:  # noqa: BLE001 - reported per repo, the others go on
-        if is_connection_error(error):
-            raise
-        text = scrub(f"{type(error).__name__}: {error}", token)
-        if "412" in text or "parent" in text.lower() and "commit" in text.lower():
-            text += " (the repo changed while publishing: another writer? re-run to publish on top of it)"
-        return Outcome(repo_id, "failed", None, text)
-
-
-def print_plan(outcome: Outcome, out=None) -> None:
-    out = out or sys.stdout
-    plan = outcome.plan
-    if plan is None:
-        return
-    for sign, paths in (("+", plan.added), ("~", plan.changed), ("-", plan.deleted)):
-        for path in paths:
-            print(f"  {sign} {path}", file=out)
-
-
 def publish(staged: Iterable[StagedRepo], api, stage_dir: Path, *, private: bool, token: str | None,
-            message: str = "Publish SpeechMap datasets") -> list[Outcome]:
-    outcomes = []
+            message: str = "Publish SpeechMap datasets") -> list[RepoResult]:
+    results = []
     for repo in staged:
-        outcome = upload_folder_commit(api, repo.repo_id, repo.folder, repo_type="dataset", private=private,
+        result = upload_folder_commit(api, repo.repo_id, repo.folder, repo_type="dataset", private=private,
                                        managed=dataset_managed, message=message, token=token)
-        if outcome.status in ("committed", "unchanged"):
+        if result.status in ("committed", "unchanged"):
             write_state(stage_dir, repo.repo_id, local_files(repo.folder))
-        outcomes.append(outcome)
-    return outcomes
+        results.append(result)
+    return results
 
 
-def dry_run(staged: Iterable[StagedRepo], stage_dir: Path) -> list[Outcome]:
+def dry_run(staged: Iterable[StagedRepo], stage_dir: Path) -> list[RepoResult]:
     """What would change, against the hashes recorded at the last publish (everything is new the first time)."""
     state = read_state(stage_dir)
-    outcomes = []
+    results = []
     for repo in staged:
         plan = make_plan(local_files(repo.folder), state.get(repo.repo_id, {}), dataset_managed)
-        outcomes.append(Outcome(repo.repo_id, "planned", plan, "dry run, would commit" if not plan.empty
-                                else "dry run, unchanged since the last publish"))
-    return outcomes
+        results.append(RepoResult(repo.repo_id, "planned", plan, "dry run, would commit" if not plan.empty
+                                  else "dry run, unchanged since the last publish"))
+    return results
 
 
-def report_outcomes(outcomes: list[Outcome], token: str | None) -> int:
-    for outcome in outcomes:
-        summary = f": {outcome.plan.summary()}" if outcome.plan is not None and not outcome.plan.empty else ""
-        line = f"{outcome.repo_id}: {outcome.message}{summary}"
-        print(scrub(line, token), file=sys.stderr if outcome.status == "failed" else sys.stdout)
-        if outcome.status in ("committed", "planned"):
-            print_plan(outcome)
-    failed = [o.repo_id for o in outcomes if o.status == "failed"]
+def report_results(results: list[RepoResult], token: str | None) -> int:
+    for result in results:
+        summary = f": {result.plan.summary()}" if result.plan is not None and not result.plan.empty else ""
+        line = f"{result.repo_id}: {result.message}{summary}"
+        print(scrub(line, token), file=sys.stderr if result.status == "failed" else sys.stdout)
+        if result.status in ("committed", "planned"):
+            print_plan(result)
+    failed = [o.repo_id for o in results if o.status == "failed"]
     if failed:
         print(f"error: {len(failed)} repo(s) failed and were left as they were: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
-
-
-# --------------------------------------------------------------------------------------------
-# CLI

@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 
 from toolkit.release import cards
+from toolkit.storage.hub_api import SPACE_DATASETS, parse_org_prefix, repo_id
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = ("questions", "responses", "assessments", "models", "classifier")
 HUB_VARIABLE = "SPEECHMAP_HUB"
 
 
@@ -41,8 +41,8 @@ def bundle_files(root: Path = ROOT) -> dict[str, Path]:
 def space_readme(text: str, hub: str) -> str:
     """The space README with `datasets:` naming the published repos of `hub` (ORG/prefix)."""
     meta = cards.front_matter(text)
-    org, _, prefix = hub.partition("/")
-    meta["datasets"] = [f"{org}/{prefix or 'speechmap'}-{d}" for d in PUBLISHED]
+    org, prefix = parse_org_prefix(hub)
+    meta["datasets"] = [repo_id(org, prefix, d) for d in SPACE_DATASETS]
     body = text[text.index("\n---\n", 4) + 5:]
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body
 

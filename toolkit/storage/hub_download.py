@@ -11,44 +11,29 @@ from pathlib import Path
 from typing import Callable
 
 from toolkit.core import schema
-
-# table -> (dataset repo suffix, config folder under data/)
-TABLE_SOURCES = {
-    "questions": ("questions", "questions"),
-    "responses": ("responses", "responses"),
-    "assessments": ("assessments", "assessments"),
-    "judges": ("assessments", "judges"),
-    "models": ("models", "models"),
-}
+from toolkit.storage.hub_api import DATASET_TABLES, HubNameError, make_api, parse_org_prefix, repo_id, repo_name
 
 
 class HubLoadError(RuntimeError):
     """The published datasets could not be loaded; the message says why in one sentence."""
 
 
-def parse_org_prefix(org_prefix: str) -> tuple[str, str]:
-    """`ORG/prefix` -> (ORG, prefix); `ORG` alone means prefix `speechmap`."""
-    org, _, prefix = org_prefix.strip().partition("/")
-    if not org or "/" in prefix:
-        raise HubLoadError(f"expected ORG/prefix (e.g. PITTI/speechmap), not {org_prefix!r}")
-    return org, prefix or "speechmap"
-
-
 def arrange(repo_folders: dict[str, Path], dest: Path) -> Path:
-    """Copy each table's shards from downloaded repo folders (suffix -> folder) into `dest/<table>/`.
+    """Copy each table's shards from downloaded repo folders (dataset -> folder) into `dest/<table>/`.
 
     Replaces `dest` atomically; raises HubLoadError when a table has no shard.
     """
     from toolkit.storage.tables import atomic_folder
 
     with atomic_folder(dest) as tmp:
-        for table, (suffix, config) in TABLE_SOURCES.items():
-            shards = sorted((repo_folders[suffix] / "data" / config).glob("*.parquet"))
-            if not shards:
-                raise HubLoadError(f"the published {suffix} dataset has no {config} shards")
-            (tmp / table).mkdir()
-            for shard in shards:
-                shutil.copyfile(shard, tmp / table / shard.name)
+        for dataset, tables in DATASET_TABLES.items():
+            for table in tables:  # each table is a config of its dataset repo: data/<table>/*.parquet
+                shards = sorted((repo_folders[dataset] / "data" / table).glob("*.parquet"))
+                if not shards:
+                    raise HubLoadError(f"the published {dataset} dataset has no {table} shards")
+                (tmp / table).mkdir()
+                for shard in shards:
+                    shutil.copyfile(shard, tmp / table / shard.name)
         report = repo_folders["questions"] / "build_report.json"
         if report.exists():
             shutil.copyfile(report, tmp / "build_report.json")
@@ -64,23 +49,24 @@ def load_published(org_prefix: str, cache_dir: str | Path, api=None,
     Any failure (offline, no such repo, incomplete data) raises HubLoadError with one sentence;
     the app then falls back to the demo data with a visible notice.
     """
-    org, prefix = parse_org_prefix(org_prefix)
+    try:
+        org, prefix = parse_org_prefix(org_prefix)
+    except HubNameError as error:
+        raise HubLoadError(str(error)) from None
     cache_dir = Path(cache_dir)
     if download is None:
-        if api is None:
-            from huggingface_hub import HfApi
-            api = HfApi()
+        api = api if api is not None else make_api(None)
         download = api.snapshot_download
     folders: dict[str, Path] = {}
-    for suffix in sorted({s for s, _ in TABLE_SOURCES.values()}):
-        repo_id = f"{org}/{prefix}-{suffix}"
+    for dataset in sorted(DATASET_TABLES):
+        name = repo_id(org, prefix, dataset)
         try:
-            folders[suffix] = Path(download(
-                repo_id, repo_type="dataset", local_dir=str(cache_dir / "repos" / f"{prefix}-{suffix}"),
+            folders[dataset] = Path(download(
+                name, repo_type="dataset", local_dir=str(cache_dir / "repos" / repo_name(prefix, dataset)),
                 allow_patterns=["README.md", "build_report.json", "data/*"],
             ))
         except Exception as error:  # noqa: BLE001 - every cause ends in the same fallback
-            raise HubLoadError(f"could not download {repo_id}: {type(error).__name__}: {error}") from None
+            raise HubLoadError(f"could not download {name}: {type(error).__name__}: {error}") from None
     dest = arrange(folders, cache_dir / "data")
     missing = [t for t in schema.TABLES if not any((dest / t).glob("*.parquet"))]
     if missing:  # pragma: no cover - arrange already checks every table

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..arena.demo import ensure_demo_matches
 from ..arena.ratings import win_probability
-from ..arena.sources import MatchesSourceError, read_matches, resolve_matches
+from ..arena.matches_source import MatchesSourceError, read_matches, resolve_matches
 from ..arena.summary import summarise
 from .charts import themed
 from .common import csv_file, query_params, share_link

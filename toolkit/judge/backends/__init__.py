@@ -7,11 +7,10 @@ A failed call raises `JudgeError`. Backends are imported only when asked for (vL
 """
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 from typing import Any, Mapping, Protocol
-from urllib.parse import urlparse
+
+from toolkit.storage.hub_api import hub_offline, hub_reachable
 
 from ..prompt import JudgeError
 
@@ -36,24 +35,6 @@ def pick(top: Mapping[Any, float], key_a: Any, key_b: Any) -> tuple[float | None
     """Read the logprobs of A and B from a top-k mapping; a key that is absent gives None."""
     lp_a, lp_b = top.get(key_a), top.get(key_b)
     return (None if lp_a is None else float(lp_a)), (None if lp_b is None else float(lp_b))
-
-
-def hub_offline() -> bool:
-    """True when the Hugging Face Hub must not be contacted (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE)."""
-    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
-    return any(flag.strip().lower() in {"1", "true", "yes", "on"} for flag in flags)
-
-
-def hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether a TCP connection to the Hub endpoint opens within the timeout."""
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parsed.hostname or "huggingface.co", port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
 
 
 def resolve_model(model: str) -> tuple[str, bool]:

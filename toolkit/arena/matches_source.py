@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.storage.hub_api import is_connection_error
+
 from .summary import check_matches
 
 MATCHES_FILE = "matches.parquet"
@@ -44,8 +46,11 @@ def _from_hub(repo_id: str) -> Path:
     except HfHubHTTPError as error:
         raise MatchesSourceError(f"cannot fetch {MATCHES_FILE} of dataset {repo_id} from the Hub: "
                                  f"{str(error).splitlines()[0]}") from None
-    except OSError as error:  # no network: connection errors, or nothing in the local cache
-        raise MatchesSourceError(f"cannot reach the Hub for {repo_id} (offline?): {str(error).splitlines()[0]}") from None
+    except Exception as error:  # no network (httpx and socket errors), or nothing in the local cache
+        if not (isinstance(error, OSError) or is_connection_error(error)):
+            raise
+        raise MatchesSourceError(f"cannot reach the Hub for {repo_id} (offline?): "
+                                 f"{(str(error) or type(error).__name__).splitlines()[0]}") from None
 
 
 def read_matches(path: str | Path) -> pd.DataFrame:
