@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.judge_fixtures import tiny_judge  # noqa: F401 (fixture)
 from toolkit.arena.demo import ensure_demo_matches, generate_outputs
 from toolkit.arena.matches_source import MatchesSourceError, resolve_matches
 from toolkit.arena.reference import reference_judge_for
@@ -33,6 +34,7 @@ class CountingJudge:
 
     def __init__(self, inner, fail_after=None):
         self.inner, self.name, self.backend = inner, inner.name, inner.backend
+        self.template_hash, self.seen_text = inner.template_hash, inner.seen_text
         self.pairs = 0
         self.batches = 0
         self.fail_after = fail_after
@@ -157,3 +159,28 @@ def test_matches_sources(tmp_path, monkeypatch):
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(MatchesSourceError, match="someone/matches"):
         resolve_matches("someone/matches")
+
+
+def test_cached_judgements_follow_what_the_judge_sees(tiny_judge, tmp_path):
+    """The cache key holds the judge, its template and the texts after truncation: another max_chars judges
+    again, the same settings (or a limit no text reaches) reuse the judgements."""
+    from toolkit.judge import load_judge
+    from toolkit.judge.engine import Judge
+
+    rows = [{"writer_model": f"m{m}", "prompt_id": f"p{p}", "prompt_text": f"Write about the sea, take {p}.",
+             "response_text": f"Writer {m} on prompt {p}: the sea was calm and the moon was bright.",
+             "overall_score": float(m), "iteration_id": 1} for m in range(4) for p in range(2)]
+    outputs = prepare_outputs(pd.DataFrame(rows))
+    config = TournamentConfig(options=("A",), prompt_rounds=1, ci_bootstraps=10)
+    backend = load_judge(str(tiny_judge), device="cpu").backend
+
+    def judged(max_chars):
+        return run_tournaments(outputs, Judge(backend, max_chars=max_chars), tmp_path, config).judged_now
+
+    assert judged(None) == 4                     # 2 prompts x 2 games (4 writers)
+    assert judged(None) == 0                     # same settings: all from the cache
+    assert judged(20) == 4                       # the judge now sees the first 20 characters: judged again
+    assert judged(20) == 0
+    assert judged(10_000) == 0                   # longer than every text: it sees what it saw without a limit
+    parts = pd.concat(map(pd.read_parquet, sorted((tmp_path / "judged").glob("part-*.parquet"))))
+    assert len(parts) == 8 and parts["key"].is_unique

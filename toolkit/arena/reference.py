@@ -8,8 +8,9 @@ with b a position bias (default 0) and e1, e2 ~ N(0, noise_sd^2) (default 0) dra
 swap average is P(text 1 better) = (pass1 P(A) + pass2 P(B)) / 2, which with the defaults is exactly
 sigma((s1 - s2) / T). A text without a score gives an invalid judgement.
 
-It implements the pairwise judge's interface (`name`, `judge(pairs) -> list[Judgement]`), so the
-tournament runner treats it like the model judge.
+It implements the pairwise judge's interface (`name`, `template_hash`, `seen_text(text)`,
+`judge(pairs) -> list[Judgement]`), so the tournament runner treats it like the model judge; it has
+no prompt template and reads whole texts, and its name holds its parameters.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class ReferenceJudge:
     """P(text 1 better) = sigma((s1 - s2) / T) from reference scores, with optional bias and noise."""
 
     backend = "reference"
+    template_hash = ""  # no prompt: the name carries every parameter that changes a judgement
 
     def __init__(self, instructions: Iterable[str], texts: Iterable[str], scores: Iterable[float],
                  temperature: float = 10.0, position_bias: float = 0.0, noise_sd: float = 0.0, seed: int = 0):
@@ -73,6 +75,10 @@ class ReferenceJudge:
             name += f",noise={self.noise_sd:g},seed={self.seed}"
         self.name = name + ")"
         self.model = self.name
+
+    def seen_text(self, text: str) -> str:
+        """The judge reads the whole text (no truncation)."""
+        return text
 
     def pass_logits(self, pairs: Sequence[Pair]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pass-1 logit of A, pass-2 logit of B, valid) for each pair; logits are nan when invalid."""

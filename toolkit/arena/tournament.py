@@ -13,10 +13,12 @@ always written to the same seeded prompt.
   tournament of `rounds` rounds; one game = one comparison on every drawn prompt (or on
   `prompts_per_game` of them), its score the mean probability -> one Elo per (model, bootstrap).
 
-Every round of all tournaments of an option is judged in one batch. Judgements are cached by
-(prompt, the two texts' hashes, judge) in `<out>/judged/part-*.parquet`, written after every batch:
-a rerun, or a run that was interrupted, judges only what is missing, and a pair met again (in
-another option, or a prompt drawn twice) is not judged again.
+Every round of all tournaments of an option is judged in one batch. Judgements are cached in
+`<out>/judged/part-*.parquet`, written after every batch, under the pairwise judge's own cache key
+(toolkit.judge.cache.cache_key: judge name, template hash, prompt text and the two texts as the judge
+sees them, after its truncation): a rerun, or a run that was interrupted, judges only what is
+missing, and a pair met again (in another option, or a prompt drawn twice) is not judged again,
+while another judge, template or length limit judges again.
 """
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..judge.types import Pair
+from toolkit.judge.cache import cache_key
+from toolkit.judge.types import Pair
+
 from .summary import MATCH_COLUMNS, summarise
 from .swiss import PairingError, SwissTournament, max_rounds
 
@@ -148,43 +152,41 @@ _RECORD_FIELDS = ["p", "pass1_p_a", "pass1_p_b", "pass2_p_a", "pass2_p_b", "pass
                   "consistent", "valid", "truncated_1", "truncated_2", "latency_s"]
 
 
-class JudgementCache:
-    """Judgements keyed by (prompt_id, text id, text id) in canonical order (smaller text id first).
+class JudgedComparisons:
+    """The judgements of a tournament run, keyed by `cache_key` of the texts the judge saw.
 
-    Stored column-wise; persisted as one parquet part per judged batch under `folder`.
+    Stored column-wise (one array per field, a slot per judgement); persisted as one parquet part
+    per judged batch under `folder`. Parts written before keys existed are ignored (judged again).
     """
 
-    def __init__(self, folder: Path, judge_name: str):
+    def __init__(self, folder: Path):
         self.folder = folder
-        self.judge_name = judge_name
-        self.slots: dict[tuple[str, str, str], int] = {}
+        self.slots: dict[str, int] = {}
         self.values = {name: np.empty(0) for name in _RECORD_FIELDS}
         self.backend = ""
         parts = sorted(folder.glob("part-*.parquet")) if folder.exists() else []
-        if parts:
-            stored = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-            self._add(stored[stored["judge"] == judge_name])
+        stored = [frame for frame in map(pd.read_parquet, parts) if "key" in frame.columns]
+        if stored:
+            self._add(pd.concat(stored, ignore_index=True))
         self._parts = len(parts)
 
-    def _add(self, records: pd.DataFrame, keys: list[tuple[str, str, str]] | None = None) -> None:
-        if keys is None:
-            keys = list(zip(records["prompt_id"].tolist(), records["text_id_1"].tolist(), records["text_id_2"].tolist()))
+    def _add(self, records: pd.DataFrame) -> None:
+        keys = records["key"].tolist()
         self.slots.update(zip(keys, range(len(self.slots), len(self.slots) + len(keys))))
         for name in _RECORD_FIELDS:
             self.values[name] = np.concatenate([self.values[name], records[name].to_numpy(float)])
         if len(records):
             self.backend = str(records["backend"].iloc[-1])
 
-    def missing(self, keys: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    def missing(self, keys: Sequence[str]) -> list[str]:
         return [k for k in dict.fromkeys(keys) if k not in self.slots]
 
-    def store(self, keys: list[tuple[str, str, str]], judgements: list, persist: bool = True) -> None:
+    def store(self, keys: list[str], judgements: list, judge_name: str, persist: bool = True) -> None:
         def number(value):
             return np.nan if value is None else float(value)
 
         records = pd.DataFrame({
-            "prompt_id": [k[0] for k in keys], "text_id_1": [k[1] for k in keys], "text_id_2": [k[2] for k in keys],
-            "judge": self.judge_name, "backend": [j.backend for j in judgements],
+            "key": keys, "judge": judge_name, "backend": [j.backend for j in judgements],
             "p": [number(j.p_text1_better) for j in judgements],
             **{name: [number(getattr(j, name)) for j in judgements]
                for name in _RECORD_FIELDS if name not in ("p", "consistent", "valid")},
@@ -195,9 +197,9 @@ class JudgementCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._parts += 1
             records.to_parquet(self.folder / f"part-{self._parts:05d}.parquet", index=False)
-        self._add(records, keys)
+        self._add(records)
 
-    def lookup(self, keys: Sequence[tuple[str, str, str]]) -> np.ndarray:
+    def lookup(self, keys: Sequence[str]) -> np.ndarray:
         return np.fromiter((self.slots[k] for k in keys), np.int64, len(keys))
 
 
@@ -226,33 +228,42 @@ class _Runner:
         self.prompt_text = outputs.groupby("prompt_id")["prompt_text"].first().reindex(self.units).tolist()
         self.texts = outputs["text"].tolist()
         self.text_ids = outputs["text_id"].to_numpy(object)
+        # What the judge reads of each output (its truncation): the cache key and the pair order use it.
+        self.seen = [judge.seen_text(t) for t in self.texts]
+        self.seen_ids = np.array([text_id(t) for t in self.seen], object)
+        self.keys: dict[tuple[int, int, int], str] = {}
         self.lengths = outputs["text"].str.len().to_numpy(np.int64)
         self.scores = outputs["score"].to_numpy(float)
-        self.cache = JudgementCache(out_dir / "judged", judge.name)
+        self.cache = JudgedComparisons(out_dir / "judged")
         self.judged_now = 0
         self.notes: list[str] = []
         self.played: list[dict[str, np.ndarray]] = []
 
     # -- judging ---------------------------------------------------------------------------
+    def _key(self, unit: int, first: int, second: int) -> str:
+        """The cache key of judging output `first` against `second` on prompt `unit` (computed once)."""
+        key = self.keys.get((unit, first, second))
+        if key is None:
+            key = cache_key(self.judge.name, self.judge.template_hash, self.prompt_text[unit],
+                            self.seen[first], self.seen[second])
+            self.keys[(unit, first, second)] = key
+        return key
+
     def _judge(self, unit: np.ndarray, out_a: np.ndarray, out_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cache slots and flips (text a is the cache's text 2) for comparisons, judging what is new."""
-        id_a, id_b = self.text_ids[out_a], self.text_ids[out_b]
-        flip = id_a > id_b
-        first = np.where(flip, id_b, id_a)
-        second = np.where(flip, id_a, id_b)
-        prompt_ids = np.asarray(self.units, object)[unit]
-        keys = list(zip(prompt_ids.tolist(), first.tolist(), second.tolist()))
+        flip = self.seen_ids[out_a] > self.seen_ids[out_b]
+        first = np.where(flip, out_b, out_a).tolist()
+        second = np.where(flip, out_a, out_b).tolist()
+        keys = [self._key(u, f, s) for u, f, s in zip(unit.tolist(), first, second)]
         new = self.cache.missing(keys)
         if new:
-            where = {}
-            for k, u, oa, ob, f in zip(keys, unit.tolist(), out_a.tolist(), out_b.tolist(), flip.tolist()):
-                where.setdefault(k, (u, ob, oa) if f else (u, oa, ob))
+            where = dict(zip(keys, zip(unit.tolist(), first, second)))
             pairs = [Pair(self.prompt_text[where[k][0]], self.texts[where[k][1]], self.texts[where[k][2]],
-                          pair_id="|".join(k)) for k in new]
+                          pair_id=k) for k in new]
             judgements = self.judge.judge(pairs)
             if len(judgements) != len(pairs):
                 raise RuntimeError(f"the judge returned {len(judgements)} judgements for {len(pairs)} pairs")
-            self.cache.store(new, judgements)
+            self.cache.store(new, judgements, self.judge.name)
             self.judged_now += len(new)
         return self.cache.lookup(keys), flip
 
@@ -413,7 +424,11 @@ def write_results(out_dir: Path, matches: pd.DataFrame, summary: dict, extra: di
 
 def run_tournaments(outputs: pd.DataFrame, judge: Any, out_dir: str | Path,
                     config: TournamentConfig = TournamentConfig(), progress: bool = False) -> RunResult:
-    """Play Options A and/or B with `judge`, write the three result files, return them."""
+    """Play Options A and/or B with `judge`, write the three result files, return them.
+
+    `judge` has the pairwise judge's interface (toolkit.judge.Judge, arena.reference.ReferenceJudge):
+    `name`, `template_hash`, `seen_text(text)` and `judge(pairs) -> list[Judgement]`.
+    """
     from tqdm.auto import tqdm
 
     config.check()

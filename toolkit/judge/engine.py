@@ -109,6 +109,10 @@ class Judge:
     def device(self) -> str:
         return str(self.backend.device)
 
+    def seen_text(self, text: str) -> str:
+        """A response as the model sees it: cut to max_chars and/or max_tokens."""
+        return truncate(text, max_chars=self.max_chars, max_tokens=self.max_tokens, tokenizer=self.tokenizer)[0]
+
     def prepare(self, pair: Pair) -> Prepared:
         if not isinstance(pair, Pair):
             raise JudgeError(f"expected a Pair, got {type(pair).__name__}")
