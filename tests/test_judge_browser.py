@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import torch
 
 from tests.browser import open_page, running_app, screenshot
 from tests.judge_fixtures import tiny_judge  # noqa: F401 (fixture)
@@ -45,7 +46,8 @@ def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
         result = page.locator("#pw-result").inner_text()
         assert "Pass 1" in result and "Pass 2" in result and "Response 1 shown as B" in result
         assert re.search(r"(Position-consistent|Not position-consistent)", result)
-        assert "backend transformers" in result and "device cpu" in result and "load the model" in result
+        device = "cuda" if torch.cuda.is_available() else "cpu"  # the tab loads the judge on the default device
+        assert "backend transformers" in result and f"device {device}" in result and "load the model" in result
         assert "Low A/B mass" in result  # a random tiny model spreads its mass over the whole vocabulary
         page.locator("#pw-result").scroll_into_view_if_needed()
         screenshot(page, "pairwise-result")

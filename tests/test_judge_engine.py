@@ -37,7 +37,8 @@ class Recording:
 
 @pytest.fixture(scope="module")
 def tiny(tiny_judge):
-    return load_judge(str(tiny_judge))
+    """On the CPU in float32 whatever the machine: the mechanics below compare numbers to 1e-6."""
+    return load_judge(str(tiny_judge), device="cpu")
 
 
 # --- formulas, by hand ----------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def test_batched_equals_single(tiny):
 def test_judgement_records_what_produced_it(tiny, tiny_judge):
     [j] = tiny.judge(PAIRS[:1])
     assert j.pair_id == "p1" and j.model == str(tiny_judge) and j.backend == "transformers"
-    assert j.device == "cpu" and j.error is None and j.latency_s > 0
+    assert j.device == "cpu" and j.error is None and j.latency_s > 0  # the fixture asks for the CPU
     assert len(j.template_hash) == 12 and j.template_hash == tiny.template_hash
     assert 0 < j.pass1_mass < 1 and j.pass1_p_a + j.pass1_p_b == pytest.approx(1.0)
     assert j.verdict == ("text_1" if j.p_text1_better > 0.5 else "text_2")
@@ -253,11 +254,29 @@ def test_missing_folder_and_folder_without_weights(tmp_path):
         load_judge(str(tmp_path / "tokenizer-only"))
 
 
-def test_unknown_backend_and_missing_vllm(tiny_judge):
+def test_default_device_follows_the_machine(tiny_judge):
+    """Without --device: the GPU in bfloat16 where torch sees one, else the CPU in float32."""
+    import torch
+
+    judge = load_judge(str(tiny_judge))
+    if torch.cuda.is_available():
+        assert judge.device.startswith("cuda") and judge.backend.net.dtype == torch.bfloat16
+    else:
+        assert judge.device == "cpu" and judge.backend.net.dtype == torch.float32
+
+
+def test_unknown_backend_and_bad_batch_size(tiny_judge):
     with pytest.raises(JudgeError, match="unknown judge backend"):
         load_judge(str(tiny_judge), backend="onnx")
-    # vLLM cannot be installed here; the message says how to get it
-    with pytest.raises(JudgeError, match=r"\.\[gpu\]"):
-        load_judge(str(tiny_judge), backend="vllm")
     with pytest.raises(JudgeError, match="batch size"):
         load_judge(str(tiny_judge), batch_size=0)
+
+
+def test_missing_vllm_says_how_to_get_it(tiny_judge):
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed here (a CUDA machine with the gpu extra): it is not missing")
+    # vLLM needs CUDA; without it (or without the gpu extra) the message says how to get it
+    with pytest.raises(JudgeError, match=r"\.\[gpu\]"):
+        load_judge(str(tiny_judge), backend="vllm")
