@@ -151,3 +151,16 @@ def test_load_published_arranges_what_it_downloads(staged, sample_data, tmp_path
     assert Store.open(data).counts() == json.loads((sample_data / "build_report.json").read_text())["tables"]
     called = sorted(c.args[0] for c in api.snapshot_download.call_args_list)
     assert called == [f"someorg/speechmap-{s}" for s in ("assessments", "models", "questions", "responses")]
+
+
+def test_load_published_refuses_names_that_are_paths(tmp_path):
+    """SPEECHMAP_HUB names the download folders too: a path in it is refused before any download."""
+    from unittest.mock import create_autospec
+
+    from huggingface_hub import HfApi
+
+    api = create_autospec(HfApi, instance=True)
+    for bad in ("someorg/../../x", "../x/sm", "someorg/sm-"):
+        with pytest.raises(hub_download.HubLoadError, match="Hub name|ORG/prefix"):
+            hub_download.load_published(bad, tmp_path, api=api)
+    assert api.snapshot_download.call_count == 0 and not (tmp_path / "repos").exists()

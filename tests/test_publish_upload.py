@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from pathlib import Path
 from unittest.mock import create_autospec
@@ -161,6 +162,132 @@ def test_missing_token_is_a_clear_error(sample_data, tmp_path, capsys, monkeypat
     assert "no Hub token" in capsys.readouterr().err
 
 
-def test_scrub():
+# --- no network, partial uploads, Ctrl-C: the exception types the installed client really raises -----------
+
+def unreachable_api(token=None):
+    """The real HfApi pointed at a host that never resolves (.invalid, RFC 6761): real transport errors."""
+    return HfApi(endpoint="http://hub.invalid", token=token)
+
+
+@pytest.fixture()
+def online(monkeypatch):
+    """Offline mode off, whatever the environment held when huggingface_hub was imported."""
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+def real_connection_error() -> BaseException:
+    with pytest.raises(Exception) as raised:
+        unreachable_api(TOKEN).create_repo("someorg/x", repo_type="dataset", exist_ok=True)
+    return raised.value
+
+
+def test_what_the_installed_client_raises_is_a_connection_error(online):
+    import socket
+
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    error = real_connection_error()
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    # huggingface_hub 2.x: httpx2.ConnectError <- httpcore2.ConnectError <- socket.gaierror (an OSError,
+    # not a ConnectionError), none of them httpx.TransportError: the old check let all of them through.
+    assert any(isinstance(e, socket.gaierror) for e in chain) or any(isinstance(e, ConnectionError) for e in chain)
+    assert all(hub_api.is_connection_error(e) for e in chain)
+    assert hub_api.is_connection_error(socket.gaierror(-2, "Name or service not known"))
+    assert hub_api.is_connection_error(OfflineModeIsEnabled("offline"))
+    assert not hub_api.is_connection_error(ValueError("412 Precondition Failed"))
+
+
+def test_no_network_with_the_real_client_is_one_sentence(online, sample_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(hub_api, "make_api", unreachable_api)
+    assert main(publish_args(sample_data, tmp_path)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "error: cannot reach the Hugging Face Hub (ConnectError); nothing was uploaded."
+    assert len(err) == 2 and err[0].startswith("staged and verified 5 repos")   # not one line per repo
+    assert TOKEN not in "\n".join(err)
+
+
+def test_a_lost_connection_after_the_first_commit_says_what_was_committed(hub, sample_data, tmp_path, capsys):
+    lost = real_connection_error()
+    commit = hub.commit
+
+    def first_only(repo_id, operations, **kw):
+        if hub.commits:
+            raise lost
+        return commit(repo_id, operations, **kw)
+
+    hub.api.create_commit.side_effect = first_only
+    assert main(publish_args(sample_data, tmp_path)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == ("error: cannot reach the Hugging Face Hub (ConnectError) after committing "
+                       "someorg/speechmap-questions; the other repos were left as they were, and a re-run "
+                       "publishes the rest.")
+    assert "nothing was uploaded" not in "\n".join(err)
+    hub.api.create_commit.side_effect = hub.commit    # the network is back: the rest is published
+    assert main(publish_args(sample_data, tmp_path)) == 0
+    assert [c[0] for c in hub.commits] == REPOS
+    assert "someorg/speechmap-questions: up to date, no commit" in capsys.readouterr().out
+
+
+def test_ctrl_c_is_one_line_and_exit_130(hub, sample_data, tmp_path, capsys, monkeypatch):
+    commit = hub.commit
+
+    def interrupted_third(repo_id, operations, **kw):
+        if len(hub.commits) == 2:
+            raise KeyboardInterrupt
+        return commit(repo_id, operations, **kw)
+
+    hub.api.create_commit.side_effect = interrupted_third
+    assert main(publish_args(sample_data, tmp_path)) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == ("error: interrupted after committing someorg/speechmap-questions, someorg/speechmap-responses; "
+                       "the other repos were left as they were (a commit is all or nothing), and a re-run publishes "
+                       "the rest.")
+    assert len(json.loads((tmp_path / ".publish-state.json").read_text())) == 2   # the record is whole
+    # before any upload (here while verifying)
+    from toolkit.cli import publish as publish_cli
+
+    def stop(repo):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_cli, "verify", stop)
+    assert main(publish_args(sample_data, tmp_path)) == 130
+    assert capsys.readouterr().err.strip() == "error: interrupted; nothing was uploaded."
+
+
+def test_any_piece_of_the_token_is_scrubbed():
     assert hub_api.scrub(f"x {TOKEN} y", TOKEN) == "x *** y"
     assert hub_api.scrub("Bearer hf_abcdefghijklmnop", None) == "Bearer hf_***"
+    piece = TOKEN[9:17]                                      # 8 characters from the middle
+    assert hub_api.scrub(f"key={piece}&a=1", TOKEN) == "key=***&a=1"
+    assert hub_api.scrub(f"{TOKEN[3:20]}...{TOKEN[25:]}!", TOKEN) == "***...***!"
+    assert hub_api.scrub(f"short {TOKEN[9:16]} stays", TOKEN) == f"short {TOKEN[9:16]} stays"  # 7 characters
+    assert hub_api.scrub("abc", "tiny") == "abc" and hub_api.scrub("a tiny b", "tiny") == "a *** b"
+
+
+def test_a_failure_message_with_a_piece_of_the_token_is_scrubbed(hub, sample_data, tmp_path, capsys):
+    hub.api.create_commit.side_effect = RuntimeError(f"bad header 'Bearer {TOKEN[3:15]}'")
+    assert main(publish_args(sample_data, tmp_path)) == 1
+    captured = capsys.readouterr()
+    assert "bad header 'Bearer ***'" in captured.err and TOKEN[3:15] not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("flag, value", [("--prefix", "../../x"), ("--prefix", "a/b"), ("--prefix", "sm-"),
+                                         ("--org", "../up"), ("--org", "x y"), ("--prefix", "p" * 90)])
+def test_org_and_prefix_are_hub_names_before_anything_is_written(flag, value, sample_data, tmp_path, capsys):
+    outside = tmp_path / "a" / "x-questions"             # where ../../x would have been staged
+    outside.mkdir(parents=True)
+    (outside / "keep.txt").write_text("mine")
+    stage_dir = tmp_path / "a" / "b" / "stage"
+    args = {"--org": "someorg", "--prefix": "speechmap", flag: value}
+    code = main(["publish", "--data", str(sample_data), "--stage", str(stage_dir), "--dry-run",
+                 "--org", args["--org"], "--prefix", args["--prefix"]])
+    assert code == 2
+    assert "is not a Hub name" in capsys.readouterr().err
+    assert not stage_dir.exists() and (outside / "keep.txt").read_text() == "mine"

@@ -119,3 +119,42 @@ def test_assembled_folder_starts_the_app(tmp_path, demo_data):
         assert Path(found) == out / "toolkit" / "__init__.py"
     finally:
         stop_process(process)
+
+
+def test_no_network_deploy_is_one_sentence_with_the_real_client(tmp_path, monkeypatch, capsys):
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(hub_api, "make_api", lambda token: HfApi(endpoint="http://hub.invalid", token=token))
+    assert main(["deploy-space", "--space", "me/x", "--out", str(tmp_path / "b"), "--token", TOKEN]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: cannot reach the Hugging Face Hub (ConnectError); nothing was uploaded.")
+
+
+def test_a_lost_connection_after_the_commit_says_the_bundle_is_there(tmp_path, monkeypatch, capsys):
+    import httpx2
+
+    api = create_autospec(HfApi, instance=True)
+    api.repo_info.return_value = argparse.Namespace(sha="head0")
+    api.list_repo_tree.return_value = []
+    api.create_commit.return_value = argparse.Namespace(oid="c1")
+    api.add_space_variable.side_effect = httpx2.ConnectError("[Errno -2] Name or service not known")
+    monkeypatch.setattr(hub_api, "make_api", lambda token: api)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert main(["deploy-space", "--space", "me/x", "--out", str(tmp_path / "b"), "--token", TOKEN]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: me/x: committed c1, but the Hub could not be reached to set SPEECHMAP_HUB (ConnectError); "
+        "a re-run sets it")
+
+
+@pytest.mark.parametrize("flags", [["--space", "me/../x"], ["--space", "x"], ["--space", "me/x", "--hub", "../../y"],
+                                   ["--space", "me/x", "--hub", "me/sm-"]])
+def test_space_and_hub_are_hub_names(flags, tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["deploy-space", *flags, "--out", str(out), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert any(reason in err for reason in ("is not a Hub name", "must be ORG/NAME", "expected ORG/prefix"))
+    assert not out.exists()

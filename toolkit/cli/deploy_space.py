@@ -5,16 +5,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from toolkit.release.hub_commit import print_plan, upload_folder_commit
+from toolkit.release.hub_commit import RepoResult, print_plan, upload_folder_commit
 from toolkit.release.space import HUB_VARIABLE, assemble
 from toolkit.storage import hub_api
 from toolkit.storage.hub_api import (
-    OFFLINE_MESSAGE,
     HubError,
     check_can_upload,
+    check_repo_id,
     is_connection_error,
+    parse_org_prefix,
     resolve_token,
     scrub,
+    unreachable_message,
 )
 
 
@@ -30,34 +32,50 @@ def add_deploy_space_arguments(parser: argparse.ArgumentParser) -> None:
 add_arguments = add_deploy_space_arguments
 
 
+def deploy(args: argparse.Namespace, token: str | None, hub: str, out: Path) -> RepoResult:
+    """One commit of the bundle, then the Space variable naming the datasets it loads."""
+    check_can_upload(token)
+    api = hub_api.make_api(token)
+    result = upload_folder_commit(
+        api, args.space, out, repo_type="space", private=args.private,
+        managed=lambda path: path != ".gitattributes", message="Deploy the SpeechMap dashboard",
+        token=token, create_kwargs={"space_sdk": "gradio"})
+    if result.status == "failed":
+        return result
+    try:
+        api.add_space_variable(args.space, HUB_VARIABLE, hub)
+    except Exception as error:
+        if not is_connection_error(error):
+            raise
+        raise HubError(f"{args.space}: {result.message}, but the Hub could not be reached to set {HUB_VARIABLE} "
+                       f"({type(error).__name__}); a re-run sets it") from None
+    return result
+
+
 def run_deploy_space(args: argparse.Namespace) -> int:
     token = resolve_token(args.token)
-    if args.space.count("/") != 1 or not all(args.space.split("/")):
-        print(f"error: --space must be ORG/NAME, not {args.space!r}", file=sys.stderr)
-        return 2
-    hub = args.hub or f"{args.space.split('/')[0]}/{hub_api.DEFAULT_PREFIX}"
-    out = Path(args.out)
-    files = assemble(out, hub)
-    if args.dry_run:
-        print(f"{args.space}: dry run, bundle of {len(files)} files in {out}:")
-        for name in files:
-            print(f"  {name}")
-        return 0
     try:
-        check_can_upload(token)
-        api = hub_api.make_api(token)
-        result = upload_folder_commit(
-            api, args.space, out, repo_type="space", private=args.private,
-            managed=lambda path: path != ".gitattributes", message="Deploy the SpeechMap dashboard",
-            token=token, create_kwargs={"space_sdk": "gradio"})
-        if result.status != "failed":
-            api.add_space_variable(args.space, HUB_VARIABLE, hub)
+        check_repo_id(args.space, "--space")
+        hub = args.hub or f"{args.space.split('/')[0]}/{hub_api.DEFAULT_PREFIX}"
+        parse_org_prefix(hub)
+        out = Path(args.out)
+        files = assemble(out, hub)
+        if args.dry_run:
+            print(f"{args.space}: dry run, bundle of {len(files)} files in {out}:")
+            for name in files:
+                print(f"  {name}")
+            return 0
+        result = deploy(args, token, hub, out)
+    except KeyboardInterrupt:
+        print("error: interrupted; a commit is all or nothing, so the Space holds the old or the new bundle: "
+              "re-run to deploy.", file=sys.stderr)
+        return 130
     except HubError as error:
         print(f"error: {scrub(str(error), token)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - one sentence, never a traceback with secrets
         if is_connection_error(error):
-            print("error: " + OFFLINE_MESSAGE.format(why=type(error).__name__), file=sys.stderr)
+            print("error: " + scrub(unreachable_message(type(error).__name__), token), file=sys.stderr)
             return 2
         print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
         return 1

@@ -5,15 +5,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from toolkit.release.publish import PublishError, dry_run, publish, report_results, stage, verify
+from toolkit.release.publish import (
+    PublishError,
+    PublishStopped,
+    dry_run,
+    publish,
+    report_results,
+    stage,
+    verify,
+)
 from toolkit.storage import hub_api
 from toolkit.storage.hub_api import (
-    OFFLINE_MESSAGE,
     HubError,
     check_can_upload,
     is_connection_error,
     resolve_token,
     scrub,
+    unreachable_message,
 )
 
 
@@ -30,27 +38,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", help="Hub token (default: the HF_TOKEN environment variable)")
 
 
-def run(args: argparse.Namespace) -> int:
-    token = resolve_token(args.token)
+def publish_from_args(args: argparse.Namespace, token: str | None) -> int:
+    """Stage, verify, then upload (or, with --dry-run, say what would change)."""
     stage_dir = Path(args.stage)
+    if not args.dry_run:
+        check_can_upload(token)
+    staged = stage(Path(args.data), stage_dir, args.org, args.prefix,
+                   Path(args.splits) if args.splits else None, Path(args.matches) if args.matches else None)
+    for repo in staged:
+        verify(repo)
+    print(f"staged and verified {len(staged)} repos in {stage_dir}", file=sys.stderr)
+    if args.dry_run:
+        return report_results(dry_run(staged, stage_dir), token)
+    return report_results(publish(staged, hub_api.make_api(token), stage_dir, private=args.private, token=token),
+                          token)
+
+
+def run(args: argparse.Namespace) -> int:
+    """One sentence for every way it can stop: exit 2 (user error, no network), 130 (Ctrl-C), 1 (other)."""
+    token = resolve_token(args.token)
     try:
-        if not args.dry_run:
-            check_can_upload(token)
-        staged = stage(Path(args.data), stage_dir, args.org, args.prefix,
-                       Path(args.splits) if args.splits else None, Path(args.matches) if args.matches else None)
-        for repo in staged:
-            verify(repo)
-        print(f"staged and verified {len(staged)} repos in {stage_dir}", file=sys.stderr)
-        if args.dry_run:
-            return report_results(dry_run(staged, stage_dir), token)
-        results = publish(staged, hub_api.make_api(token), stage_dir, private=args.private, token=token)
+        return publish_from_args(args, token)
+    except PublishStopped as stop:
+        print(f"error: {scrub(stop.sentence(), token)}", file=sys.stderr)
+        return 130 if stop.interrupted else 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was uploaded.", file=sys.stderr)
+        return 130
     except (PublishError, HubError) as error:
         print(f"error: {scrub(str(error), token)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - no traceback for a missing network
         if is_connection_error(error):
-            print("error: " + OFFLINE_MESSAGE.format(why=scrub(type(error).__name__, token)), file=sys.stderr)
+            print("error: " + scrub(unreachable_message(type(error).__name__), token), file=sys.stderr)
             return 2
         print(f"error: {scrub(f'{type(error).__name__}: {error}', token)}", file=sys.stderr)
         return 1
-    return report_results(results, token)

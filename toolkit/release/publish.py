@@ -31,8 +31,24 @@ import pyarrow.parquet as pq
 
 from toolkit.core import schema
 from toolkit.release import cards
-from toolkit.release.hub_commit import FileHash, RepoResult, local_files, make_plan, print_plan, upload_folder_commit
-from toolkit.storage.hub_api import DATASET_TABLES, DATASETS, repo_id, repo_name, scrub
+from toolkit.release.hub_commit import (
+    FileHash,
+    RepoResult,
+    local_files,
+    make_plan,
+    print_plan,
+    upload_folder_commit,
+)
+from toolkit.storage.hub_api import (
+    DATASET_TABLES,
+    DATASETS,
+    check_org_prefix,
+    is_connection_error,
+    repo_id,
+    repo_name,
+    scrub,
+    unreachable_message,
+)
 from toolkit.storage.tables import write_sorted_by_response
 
 SHARD_BYTES = 256 * 1024 * 1024  # in-memory Arrow bytes per parquet shard
@@ -41,6 +57,26 @@ STATE_FILE = ".publish-state.json"
 
 class PublishError(Exception):
     """A problem the user can fix; printed as one sentence."""
+
+
+class PublishStopped(Exception):
+    """Publishing stopped part-way (no network, or Ctrl-C); says which repos were committed before."""
+
+    def __init__(self, why: str, results: list[RepoResult], interrupted: bool = False):
+        self.why, self.results, self.interrupted = why, results, interrupted
+        super().__init__(self.sentence())
+
+    @property
+    def committed(self) -> list[str]:
+        return [r.repo_id for r in self.results if r.status == "committed"]
+
+    def sentence(self) -> str:
+        if not self.interrupted:
+            return unreachable_message(self.why, self.committed)
+        if not self.committed:
+            return "interrupted; nothing was uploaded."
+        return (f"interrupted after committing {', '.join(self.committed)}; the other repos were left as they "
+                "were (a commit is all or nothing), and a re-run publishes the rest.")
 
 
 @dataclass
@@ -122,7 +158,11 @@ def classifier_splits(data: Path, splits_dir: Path | None) -> tuple[dict[str, pa
 
 def stage(data: Path, stage_dir: Path, org: str, prefix: str = "speechmap", splits_dir: Path | None = None,
           matches: Path | None = None, shard_bytes: int = SHARD_BYTES) -> list[StagedRepo]:
-    """Write one folder per dataset repo under `stage_dir` (each replaced whole) and return them."""
+    """Write one folder per dataset repo under `stage_dir` (each replaced whole) and return them.
+
+    org and prefix are checked as Hub names first (HubNameError), so no repo folder lies outside `stage_dir`.
+    """
+    check_org_prefix(org, prefix)
     data = Path(data)
     if not all(any((data / t).glob("*.parquet")) for t in schema.TABLES):
         raise PublishError(f"{data} is not a built data folder (run `python -m toolkit build` first)")
@@ -213,21 +253,32 @@ def read_state(stage_dir: Path) -> dict[str, dict[str, str]]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def write_state(stage_dir: Path, repo_id: str, files: Mapping[str, FileHash]) -> None:
+def write_state(stage_dir: Path, repo: str, files: Mapping[str, FileHash]) -> None:
+    """Record the repo's file hashes; written to a temporary file and renamed, so Ctrl-C cannot tear it."""
     state = read_state(stage_dir)
-    state[repo_id] = {p: h.sha256 for p, h in files.items()}
-    (stage_dir / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True))
+    state[repo] = {p: h.sha256 for p, h in files.items()}
+    partial = stage_dir / f"{STATE_FILE}.tmp"
+    partial.write_text(json.dumps(state, indent=2, sort_keys=True))
+    partial.replace(stage_dir / STATE_FILE)
 
 
 def publish(staged: Iterable[StagedRepo], api, stage_dir: Path, *, private: bool, token: str | None,
             message: str = "Publish SpeechMap datasets") -> list[RepoResult]:
-    results = []
-    for repo in staged:
-        result = upload_folder_commit(api, repo.repo_id, repo.folder, repo_type="dataset", private=private,
-                                       managed=dataset_managed, message=message, token=token)
-        if result.status in ("committed", "unchanged"):
-            write_state(stage_dir, repo.repo_id, local_files(repo.folder))
-        results.append(result)
+    """Upload each staged repo in one commit; a lost connection or Ctrl-C raises PublishStopped."""
+    results: list[RepoResult] = []
+    try:
+        for repo in staged:
+            result = upload_folder_commit(api, repo.repo_id, repo.folder, repo_type="dataset", private=private,
+                                          managed=dataset_managed, message=message, token=token)
+            if result.status in ("committed", "unchanged"):
+                write_state(stage_dir, repo.repo_id, local_files(repo.folder))
+            results.append(result)
+    except KeyboardInterrupt:
+        raise PublishStopped("interrupted", results, interrupted=True) from None
+    except Exception as error:
+        if is_connection_error(error):
+            raise PublishStopped(type(error).__name__, results) from error
+        raise
     return results
 
 
