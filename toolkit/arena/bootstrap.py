@@ -3,7 +3,7 @@
 A bootstrap replicate redraws n comparisons (or the prompts, with all their comparisons) with
 replacement. The BT likelihood only needs each pair's totals, so a replicate is a vector of
 multinomial counts turned into pair totals:
-    over matches:  N_b ~ Mult(n, N_p / n) per pair, W_bp ~ the sum of N_bp of that pair's outcomes
+    over matches:  N_b ~ Mult(n, N_p / n) per pair, W_bp = the sum of N_bp draws of that pair's outcomes
     over prompts:  N_b = k_b @ N_prompt,  W_b = k_b @ W_prompt,  k_b ~ Mult(n_prompts, 1/n_prompts)
 where N_prompt, W_prompt (prompts x pairs) are the per-prompt totals. All replicates are then
 fitted as one batch (chord iterations from the full-data fit, see ratings.fit_bt), to 1e-5 log-odds
@@ -16,22 +16,53 @@ import numpy as np
 
 from .ratings import PairIndex, fit_bt, pair_totals, to_elo
 
+GAME_BY_GAME = 32  # soft-outcome pairs with at most this many comparisons are resampled exactly
+
+
 def resample_matches(index: PairIndex, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Pair totals (N, W), each (n_boot, P), of n_boot resamples of the n comparisons.
 
     N_b ~ Multinomial(n, N_p / n) is exact (how many of the n draws fall in each pair). Given N_bp,
-    the sum of N_bp outcomes drawn from pair p's n_p outcomes has mean N_bp m_p and variance N_bp s_p^2
-    (m_p, s_p^2: that pair's outcome mean and variance); W_bp is drawn from the normal with those
-    moments, clipped to [0, N_bp]. This costs B x P draws instead of B x n; with hard (or identical)
-    outcomes within a pair s_p = 0 and the resample is exact.
+    W_bp is the sum of N_bp draws with replacement from pair p's n_p outcomes x (mean m_p, variance
+    s_p^2 = mean(x^2) - m_p^2; for hard outcomes s_p^2 = m_p (1 - m_p), not 0):
+      every outcome 0 or 1:       W_bp ~ Binomial(N_bp, m_p), exact;
+      soft, n_p <= GAME_BY_GAME:  W_bp = c @ x with c ~ Multinomial(N_bp, 1/n_p) over the pair's games, exact;
+      soft, more games:           the normal with mean N_bp m_p and variance N_bp s_p^2, clipped to
+                                  [0, N_bp] (an approximation: B x P draws instead of B x n_p).
     """
     n_pair, wins = pair_totals(index)
-    squares = np.bincount(index.pair_of, weights=index.outcome_u**2, minlength=index.n_pairs)
+    counts = rng.multinomial(len(index.pair_of), n_pair / n_pair.sum(), size=n_boot)
     mean = wins / n_pair
-    variance = np.maximum(squares / n_pair - mean**2, 0.0)
-    counts = rng.multinomial(len(index.pair_of), n_pair / n_pair.sum(), size=n_boot).astype(float)
-    noise = rng.standard_normal(counts.shape) * np.sqrt(counts * variance)
-    return counts, np.clip(counts * mean + noise, 0.0, counts)
+    soft_games = (index.outcome_u != 0.0) & (index.outcome_u != 1.0)
+    hard = np.bincount(index.pair_of, weights=soft_games, minlength=index.n_pairs) == 0
+    few = ~hard & (n_pair <= GAME_BY_GAME)
+    many = ~hard & ~few
+    sums = np.zeros(counts.shape)
+    sums[:, hard] = rng.binomial(counts[:, hard], mean[hard])
+    sums[:, few] = game_by_game_sums(index, counts[:, few], np.flatnonzero(few), rng)
+    squares = np.bincount(index.pair_of, weights=index.outcome_u**2, minlength=index.n_pairs)[many]
+    variance = np.maximum(squares / n_pair[many] - mean[many] ** 2, 0.0)
+    noise = rng.standard_normal(counts[:, many].shape) * np.sqrt(counts[:, many] * variance)
+    sums[:, many] = np.clip(counts[:, many] * mean[many] + noise, 0.0, counts[:, many])
+    return counts.astype(float), sums
+
+
+def game_by_game_sums(index: PairIndex, counts: np.ndarray, pairs: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """(B, len(pairs)): for each pair, the sum of counts[:, j] outcomes drawn with replacement from its games.
+
+    Pairs with the same number of games k are drawn together: c ~ Multinomial(N_bp, 1/k), W_bp = c @ x.
+    """
+    games = np.argsort(index.pair_of, kind="stable")                  # comparisons grouped by pair
+    sizes = np.bincount(index.pair_of, minlength=index.n_pairs)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    sums = np.zeros(counts.shape)
+    for k in np.unique(sizes[pairs]):
+        columns = np.flatnonzero(sizes[pairs] == k)
+        outcomes = index.outcome_u[games[starts[pairs[columns], None] + np.arange(k)]]   # (G, k)
+        draws = rng.multinomial(counts[:, columns], np.full(k, 1.0 / k))               # (B, G, k)
+        sums[:, columns] = (draws * outcomes).sum(axis=-1)
+    return sums
 
 
 def resample_prompts(index: PairIndex, prompt_of: np.ndarray, n_boot: int,
