@@ -87,11 +87,29 @@ def test_bad_inputs_give_messages_not_tracebacks(tiny_judge, tmp_path, capsys, m
 
 def test_read_pairs_checks_rows(tmp_path):
     path = write(pd.DataFrame([{"instruction": "x", "text_1": "a", "text_2": None}]), tmp_path / "p.jsonl")
-    with pytest.raises(JudgeError, match="text_2 is missing or not text in row"):
+    with pytest.raises(JudgeError, match=r"text_2 is missing or not text in line\(s\) 1$"):
         read_pairs(path)
     path = write(pd.DataFrame([{"instruction": "x", "text_1": "a", "text_2": "b"}]), tmp_path / "p.csv")
     [pair] = read_pairs(path)
     assert pair.pair_id == "0" and pair.text_2 == "b"
+
+
+def test_a_bad_line_is_named_by_its_number(tiny_judge, tmp_path, capsys):
+    good = [json.dumps(row) for row in ROWS]
+    cases = {
+        "broken.jsonl": ([good[0], good[1], '{"instruction": "x", "text_1": "a",', good[2]], "line 3: not valid JSON"),
+        "list.jsonl": ([good[0], '["x", "a", "b"]'], "line 2: expected a JSON object"),
+        "fields.csv": (["instruction,text_1,text_2", "x,a,b", "y,c,d", "z,e,f,g"], "line 4: 4 fields, the header has 3"),
+        "number.jsonl": ([good[0], "", '{"instruction": "x", "text_1": "a", "text_2": 7}'],
+                         "text_2 is missing or not text in line(s) 3"),
+    }
+    for name, (lines, message) in cases.items():
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        code = main(["judge", "--pairs", str(path), "--out", str(tmp_path / "o.jsonl"), "--model", str(tiny_judge)])
+        err = capsys.readouterr().err.strip()
+        assert code == 2, err
+        assert err.startswith(f"error: {path}") and message in err and len(err.splitlines()) == 1, err
 
 
 def test_summary_by_hand():

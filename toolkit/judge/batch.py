@@ -9,6 +9,7 @@ skips the pairs already judged by the same model and template. A summary goes to
 """
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -21,35 +22,91 @@ REQUIRED = ("instruction", "text_1", "text_2")
 FORMATS = (".jsonl", ".json", ".csv", ".parquet")
 
 
+def read_records(path: Path) -> tuple[list[dict], list[int], str]:
+    """(records, their line or row numbers, "line" or "row"): JSONL and CSV read line by line, so a bad
+    line is reported by its number; JSON and parquet through json / pandas."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return read_jsonl(path) + ("line",)
+    if suffix == ".csv":
+        return read_csv(path) + ("line",)
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise JudgeError(f"{path} line {error.lineno}: not valid JSON ({error.msg})") from None
+        frame = pd.DataFrame(data) if not isinstance(data, list) else None
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        raise JudgeError(f"unknown pairs format {suffix!r}: use {', '.join(FORMATS)}")
+    records = frame.to_dict(orient="records") if frame is not None else data
+    bad = [i + 1 for i, r in enumerate(records) if not isinstance(r, dict)]
+    if bad:
+        raise JudgeError(f"{path}: item {bad[0]} is not an object with instruction, text_1, text_2")
+    return records, list(range(1, len(records) + 1)), "row"
+
+
+def read_jsonl(path: Path) -> tuple[list[dict], list[int]]:
+    records, lines = [], []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise JudgeError(f"{path} line {number}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise JudgeError(f"{path} line {number}: expected a JSON object with instruction, text_1, "
+                                 f"text_2, found {type(record).__name__}")
+            records.append(record)
+            lines.append(number)
+    return records, lines
+
+
+def read_csv(path: Path) -> tuple[list[dict], list[int]]:
+    """Every field as text (an empty field is ""); a line with more or fewer fields than the header is an error."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # long responses are ordinary
+    records, lines = [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, [])
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    raise JudgeError(f"{path} line {reader.line_num}: {len(row)} fields, the header has "
+                                     f"{len(header)}")
+                records.append(dict(zip(header, row)))
+                lines.append(reader.line_num)
+        except csv.Error as error:
+            raise JudgeError(f"{path} line {reader.line_num}: {error}") from None
+    return records, lines
+
+
 def read_pairs(path: Path) -> list[Pair]:
-    """Read and check the pairs file; JudgeError with a message for any problem."""
+    """Read and check the pairs file; JudgeError with a message (and a line number) for any problem."""
     if not path.exists():
         raise JudgeError(f"no pairs file at {path}")
-    suffix = path.suffix.lower()
     try:
-        if suffix in (".jsonl", ".json"):
-            frame = pd.read_json(path, lines=suffix == ".jsonl", dtype=False)
-        elif suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            raise JudgeError(f"unknown pairs format {suffix!r}: use {', '.join(FORMATS)}")
+        records, numbers, unit = read_records(path)
     except JudgeError:
         raise
     except Exception as error:
         raise JudgeError(f"could not read {path}: {type(error).__name__}: {error}") from error
-    missing = [c for c in REQUIRED if c not in frame.columns]
+    columns = dict.fromkeys(key for record in records for key in record)
+    missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise JudgeError(f"{path} lacks the column(s) {', '.join(missing)} (needs instruction, text_1, text_2[, id])")
     for column in REQUIRED:
-        bad = frame.index[frame[column].isna() | ~frame[column].map(lambda v: isinstance(v, str))]
-        if len(bad):
-            rows = ", ".join(str(i + 1) for i in bad[:5])
-            raise JudgeError(f"{path}: {column} is missing or not text in row(s) {rows}")
-    ids = frame["id"].astype(str).tolist() if "id" in frame.columns else [str(i) for i in range(len(frame))]
-    return [Pair(i, a, b, pair_id) for i, a, b, pair_id in
-            zip(frame["instruction"], frame["text_1"], frame["text_2"], ids)]
+        bad = [n for n, record in zip(numbers, records) if not isinstance(record.get(column), str)]
+        if bad:
+            where = ", ".join(str(n) for n in bad[:5])
+            raise JudgeError(f"{path}: {column} is missing or not text in {unit}(s) {where}")
+    ids = [str(r.get("id", i)) for i, r in enumerate(records)]  # the row number where there is no id
+    return [Pair(r["instruction"], r["text_1"], r["text_2"], pair_id) for r, pair_id in zip(records, ids)]
 
 
 def write_judgements(judgements: list[Judgement], path: Path) -> None:
