@@ -1,17 +1,15 @@
 """Where a matches table comes from: the demo, a local file or folder, or a Hub dataset."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from toolkit.storage.hub_api import is_connection_error
+from toolkit.storage.hub_api import is_connection_error, is_repo_id
 
 from .summary import check_matches
 
 MATCHES_FILE = "matches.parquet"
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 class MatchesSourceError(ValueError):
@@ -30,7 +28,7 @@ def resolve_matches(source: str) -> Path:
         return path / MATCHES_FILE
     if path.is_file():
         return path
-    if _HUB_ID.match(text):
+    if is_repo_id(text):
         return _from_hub(text)
     raise MatchesSourceError(f"no such file or folder, and not a Hub dataset id (owner/name): {text}")
 

@@ -4,7 +4,7 @@ connection errors and the API client.
 It sits in storage (the Hub is where the published tables are stored) rather than in release, so that
 every stage that talks to the Hub imports it without importing from a stage above itself: storage's
 download, judge's model loading, arena's matches source, release's publish and space, and the CLI.
-huggingface_hub and httpx are imported only inside the functions that need them.
+huggingface_hub and the HTTP libraries are imported only inside the functions that need them.
 """
 from __future__ import annotations
 
@@ -77,6 +77,15 @@ def check_org_prefix(org: str, prefix: str) -> None:
     check_name(prefix, "the prefix")
     for dataset in DATASETS:
         check_name(repo_name(prefix, dataset), "the repo name")
+
+
+def is_repo_id(value: str) -> bool:
+    """Whether `value` reads as ORG/NAME with both parts Hub names."""
+    try:
+        check_repo_id(value, "the repo id")
+    except HubNameError:
+        return False
+    return True
 
 
 def check_repo_id(value: str, what: str) -> str:
