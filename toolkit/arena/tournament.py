@@ -15,10 +15,10 @@ always written to the same seeded prompt.
 
 Every round of all tournaments of an option is judged in one batch. Judgements are cached in
 `<out>/judged/part-*.parquet`, written after every batch, under the pairwise judge's own cache key
-(toolkit.judge.cache.cache_key: judge name, template hash, prompt text and the two texts as the judge
-sees them, after its truncation): a rerun, or a run that was interrupted, judges only what is
-missing, and a pair met again (in another option, or a prompt drawn twice) is not judged again,
-while another judge, template or length limit judges again.
+(toolkit.judge.cache.cache_key of the judge name, the template hash and the sha256 of the prompt
+and of the two texts as the judge sees them, after its truncation): a rerun, or a run that was
+interrupted, judges only what is missing, and a pair met again (in another option, or a prompt
+drawn twice) is not judged again, while another judge, template or length limit judges again.
 """
 from __future__ import annotations
 
@@ -105,6 +105,10 @@ def _read_table(path: Path) -> pd.DataFrame:
 def text_id(text: str) -> str:
     """A short stable hash of a text (the judgement cache's key)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def prepare_outputs(frame: pd.DataFrame, columns: OutputColumns = OutputColumns(),
@@ -229,9 +233,11 @@ class _Runner:
         self.texts = outputs["text"].tolist()
         self.text_ids = outputs["text_id"].to_numpy(object)
         # What the judge reads of each output (its truncation): the cache key and the pair order use it.
-        self.seen = [judge.seen_text(t) for t in self.texts]
-        self.seen_ids = np.array([text_id(t) for t in self.seen], object)
-        self.keys: dict[tuple[int, int, int], str] = {}
+        seen = [judge.seen_text(t) for t in self.texts]
+        self.seen_ids = np.array([text_id(t) for t in seen], object)
+        self.seen_digests = [sha256_text(t) for t in seen]
+        self.prompt_digests = [sha256_text(t) for t in self.prompt_text]
+        self.keys: dict[int, str] = {}  # comparison code (prompt, first, second) -> cache key
         self.lengths = outputs["text"].str.len().to_numpy(np.int64)
         self.scores = outputs["score"].to_numpy(float)
         self.cache = JudgedComparisons(out_dir / "judged")
@@ -241,31 +247,36 @@ class _Runner:
 
     # -- judging ---------------------------------------------------------------------------
     def _key(self, unit: int, first: int, second: int) -> str:
-        """The cache key of judging output `first` against `second` on prompt `unit` (computed once)."""
-        key = self.keys.get((unit, first, second))
-        if key is None:
-            key = cache_key(self.judge.name, self.judge.template_hash, self.prompt_text[unit],
-                            self.seen[first], self.seen[second])
-            self.keys[(unit, first, second)] = key
-        return key
+        """The cache key of judging output `first` against `second` on prompt `unit`.
+
+        The judge cache's key over the full sha256 of each text rather than the texts themselves: as
+        exact, without encoding every long text again for each of its comparisons.
+        """
+        return cache_key(self.judge.name, self.judge.template_hash, self.prompt_digests[unit],
+                         self.seen_digests[first], self.seen_digests[second])
 
     def _judge(self, unit: np.ndarray, out_a: np.ndarray, out_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cache slots and flips (text a is the cache's text 2) for comparisons, judging what is new."""
         flip = self.seen_ids[out_a] > self.seen_ids[out_b]
-        first = np.where(flip, out_b, out_a).tolist()
-        second = np.where(flip, out_a, out_b).tolist()
-        keys = [self._key(u, f, s) for u, f, s in zip(unit.tolist(), first, second)]
+        first, second = np.where(flip, out_b, out_a), np.where(flip, out_a, out_b)
+        n = len(self.texts)
+        codes, where, inverse = np.unique((unit.astype(np.int64) * n + first) * n + second,
+                                          return_index=True, return_inverse=True)
+        for code, i in zip(codes.tolist(), where.tolist()):
+            if code not in self.keys:
+                self.keys[code] = self._key(int(unit[i]), int(first[i]), int(second[i]))
+        keys = [self.keys[code] for code in codes.tolist()]
         new = self.cache.missing(keys)
         if new:
-            where = dict(zip(keys, zip(unit.tolist(), first, second)))
-            pairs = [Pair(self.prompt_text[where[k][0]], self.texts[where[k][1]], self.texts[where[k][2]],
-                          pair_id=k) for k in new]
+            source = dict(zip(keys, where.tolist()))
+            pairs = [Pair(self.prompt_text[unit[source[k]]], self.texts[first[source[k]]],
+                          self.texts[second[source[k]]], pair_id=k) for k in new]
             judgements = self.judge.judge(pairs)
             if len(judgements) != len(pairs):
                 raise RuntimeError(f"the judge returned {len(judgements)} judgements for {len(pairs)} pairs")
             self.cache.store(new, judgements, self.judge.name)
             self.judged_now += len(new)
-        return self.cache.lookup(keys), flip
+        return self.cache.lookup(keys)[inverse], flip
 
     def _p_a(self, slots: np.ndarray, flip: np.ndarray) -> np.ndarray:
         p = self.cache.values["p"][slots]
