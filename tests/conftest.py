@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -41,7 +42,7 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def screenshots_outside_the_repository(tmp_path_factory) -> Path:
+def screenshots_outside_the_repository(tmp_path_factory) -> Iterator[Path]:
     """Browser tests write their screenshots under pytest's temporary folder unless
     SPEECHMAP_SCREENSHOTS names another (`make screenshots` sets docs/screenshots)."""
     chosen = os.environ.get(SCREENSHOTS_VARIABLE)
