@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 7860
 
-.PHONY: run test bench demo clean chromium
+.PHONY: run test test-fast screenshots bench demo clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,18 @@ run: $(STAMP)
 	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)"
 	$(PY) app.py --host 127.0.0.1 --port $(PORT)
 
+# The whole suite (what .ci/run calls). Screenshots go to a temporary folder: a run leaves the
+# tracked files as they were.
 test: $(STAMP) chromium
 	$(PY) -m pytest -q
+
+# Unit tests alone: no browser, nothing marked slow.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+# Refresh docs/screenshots/ (the only target that writes them): the browser tests, saving there.
+screenshots: $(STAMP) chromium
+	SPEECHMAP_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -m browser
 
 bench: $(STAMP)
 	$(PY) bench/build.py

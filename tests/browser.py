@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` sets it to docs/screenshots; otherwise the tests write under a temporary folder.
+SCREENSHOTS_VARIABLE = "SPEECHMAP_SCREENSHOTS"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -83,8 +85,16 @@ def open_page(url: str, width: int = 1400, height: int = 1000, color_scheme: str
             browser.close()
 
 
+def screenshot_folder() -> Path:
+    """$SPEECHMAP_SCREENSHOTS (relative to the repository root), else a temporary folder: a test run
+    never rewrites the tracked docs/screenshots/ unless asked to."""
+    chosen = os.environ.get(SCREENSHOTS_VARIABLE)
+    folder = ROOT / chosen if chosen else Path(tempfile.gettempdir()) / "speechmap-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = screenshot_folder() / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path

@@ -1,14 +1,14 @@
-"""Shared fixtures: the real sample built once, the small demo built once, paths."""
+"""Shared fixtures: the real sample built once, the small demo built once, where screenshots go."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-SPEECHMAP = SHARED_DATA / "speechmap"
-JUDGE_EVALUATION = SPEECHMAP / "judge-evaluation"
+from tests.browser import SCREENSHOTS_VARIABLE, screenshot_folder
+from tests.data_paths import JUDGE_EVALUATION, SPEECHMAP, VARIABLE, missing_message, shared_data_folder
 
 
 def sample_build_arguments() -> dict:
@@ -25,10 +25,30 @@ def sample_build_arguments() -> dict:
     )
 
 
+def pytest_report_header(config) -> str:
+    folder = shared_data_folder()
+    state = "" if folder.is_dir() else " (MISSING: the tests that need it fail)"
+    return f"real data: {folder}{state} (set {VARIABLE} to change)"
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"the real data is expected at {SHARED_DATA} (see ../shared/data/README.md)"
-    return SHARED_DATA
+    """The real data folder; every test that reads it asks for this fixture (directly or through
+    `sample_data`), so a missing folder fails those tests with one clear message, in CI and locally."""
+    folder = shared_data_folder()
+    if not folder.is_dir():
+        pytest.fail(missing_message(folder), pytrace=False)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshots_outside_the_repository(tmp_path_factory) -> Iterator[Path]:
+    """Browser tests write their screenshots under pytest's temporary folder unless
+    SPEECHMAP_SCREENSHOTS names another (`make screenshots` sets docs/screenshots)."""
+    chosen = os.environ.get(SCREENSHOTS_VARIABLE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SCREENSHOTS_VARIABLE, chosen or str(tmp_path_factory.mktemp("screenshots")))
+        yield screenshot_folder()
 
 
 @pytest.fixture(scope="session")

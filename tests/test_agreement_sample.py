@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
+from tests.data_paths import SPEECHMAP
 from toolkit.query import agreement as ag
 from toolkit.storage.store import Store
 
-SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 RAW = SPEECHMAP / "speechmap-data"
 EVALUATION = SPEECHMAP / "judge-evaluation"
 GPT4O, GROK = "openai/gpt-4o-2024-11-20", "x-ai/grok-4.1-fast"

@@ -7,7 +7,7 @@ import urllib.parse
 import pandas as pd
 import pytest
 
-from tests.browser import SCREENSHOTS, open_page, running_app
+from tests.browser import open_page, running_app, screenshot_folder
 from toolkit.query import scores
 from toolkit.storage.store import Store
 
@@ -46,7 +46,7 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 1700})
     page.evaluate("() => window.scrollTo(0, 0)")
     page.wait_for_timeout(1000)
-    page.screenshot(path=str(SCREENSHOTS / name))
+    page.screenshot(path=str(screenshot_folder() / name))
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
@@ -61,7 +61,6 @@ def test_leaderboard_tab(demo_data):
     store = Store.open(demo_data)
     judges = store.judge_names("llm")
     default, other = store.default_judge(), next(j for j in judges if j != store.default_judge())
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(demo_data) as url:
         with open_page(url + "?tab=leaderboard") as page:
             before = first_row(page)
@@ -86,7 +85,7 @@ def test_leaderboard_tab(demo_data):
 
             page.locator("#lb-scatter").scroll_into_view_if_needed()
             page.wait_for_timeout(500)
-            page.screenshot(path=str(SCREENSHOTS / "leaderboard-judge-change.png"))
+            page.screenshot(path=str(screenshot_folder() / "leaderboard-judge-change.png"))
 
         domain = store.distinct("domain")[0]
         query = urllib.parse.urlencode({"tab": "leaderboard", "judge": other, "set": "us_hard",

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.raw_layout import build_store, openai_response
 from toolkit.query import scores
 from toolkit.storage.store import Store
-from toolkit.storage.tables import write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 C, E, D, X, U = "COMPLETE", "EVASIVE", "DENIAL", "ERROR", "UNKNOWN"
@@ -27,31 +27,28 @@ H = 0.5 ** (1 / 3)  # the EMA's per-month retention (1 - alpha) for a 3-month ha
 
 
 def write_judged(out: Path, models: list[dict], labels: dict[str, dict[str, list[str | None]]]) -> Path:
-    """A data folder: us_hard questions QUESTIONS; labels[judge][model] = one label per question
-    in order (None: not judged by that judge; a response exists when any judge has a label)."""
-    questions = pd.DataFrame([
-        {"question_uid": f"u_{qid}", "question_id": qid, "question_set": "us_hard", "domain": dom,
-         "theme": theme, "variation": var, "text": f"question {qid}"}
-        for qid, theme, var, dom in QUESTIONS])
+    """The data folder `out` built by the production build from raw rows written beside it: us_hard
+    questions QUESTIONS; labels[judge][model] = one label per question in order (None: not judged
+    by that judge; a response exists when any judge has a label); `models` become the site metadata."""
+    questions = [{"id": qid, "category": "us_hard", "domain": dom, "question": f"question {qid}"}
+                 for qid, _theme, _variation, dom in QUESTIONS]
     judged_models = sorted({m for per_model in labels.values() for m in per_model})
-    responses, assessments = [], []
+    responses, judgements = [], []
     for model in judged_models:
         for i, (qid, *_rest) in enumerate(QUESTIONS):
             given = {j: per[model][i] for j, per in labels.items()
                      if model in per and i < len(per[model]) and per[model][i] is not None}
             if not given:
                 continue
-            rid = f"r_{model}_{qid}"
-            responses.append({"response_id": rid, "question_uid": f"u_{qid}", "question_id": qid,
-                              "question_set": "us_hard", "model": model, "timestamp": "2025-01-01T00:00:00",
-                              "content": "text", "response_status": "success"})
-            for judge, label in given.items():
-                assessments.append({"assessment_id": f"a_{rid}_{judge}", "response_id": rid,
-                                    "question_id": qid, "question_set": "us_hard", "model": model,
-                                    "judge": judge, "judge_raw": judge, "judge_type": "llm",
-                                    "label": label, "label_raw": label, "timestamp": "2025-02-01T00:00:00"})
-    return write_tables(out, {"questions": questions, "responses": pd.DataFrame(responses),
-                              "assessments": pd.DataFrame(assessments), "models": pd.DataFrame(models)})
+            responses.append({"question_id": qid, "category": "us_hard", "model": model,
+                              "timestamp": "2025-01-01T00:00:00", "response": openai_response("text")})
+            judgements += [{"question_id": qid, "category": "us_hard", "model": model, "judge_model": judge,
+                            "compliance": label, "timestamp": "2025-02-01T00:00:00"}
+                           for judge, label in given.items()]
+    metadata = [{"model_identifier": m["model"], "creator": m["lab"], "release_date": m["release_date"],
+                 "reasoning_model": m["reasoning"]} for m in models]
+    labs = [{"lab": lab, "full_name": name} for lab, name in sorted({(m["lab"], m["lab_name"]) for m in models})]
+    return build_store(out.parent, questions, responses, judgements, metadata=metadata, labs=labs)
 
 
 def model(name: str, lab: str | None, release: str | None, **extra) -> dict:

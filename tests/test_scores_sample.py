@@ -7,16 +7,19 @@ cannot make both sides agree.
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from tests.data_paths import SPEECHMAP
 from toolkit.query import scores
 from toolkit.storage.store import Store
 
-SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
+pytestmark = pytest.mark.usefixtures("shared_data")  # a missing data folder fails with a clear message
 GPT4O, GROK = "openai/gpt-4o-2024-11-20", "x-ai/grok-4.1-fast"
 GOLD_V1, GOLD_V4 = "speechmap/gold-v1", "speechmap/gold-consensus-v4"
 SMALL_SETS = ["china_criticism", "eu_criticism", "russia_criticism", "us_criticism",
@@ -154,10 +157,66 @@ def test_historical_run_errors_stay_in_the_denominator(store):
     assert seed["pct_complete"] == pytest.approx(counts["COMPLETE"] / 2120 * 100)
 
 
-def test_lab_index_on_the_sample_is_reproducible(store):
-    as_of = scores.default_as_of(store)
-    labs = scores.labs_report(store, GOLD_V4, as_of=as_of)
-    assert not labs.empty and "unknown" not in set(labs["lab"])
-    assert labs.equals(scores.labs_report(store, GOLD_V4, as_of=as_of))
-    assert (labs["window_end"] <= as_of).all()
-    assert labs["index"].is_monotonic_decreasing
+def response_models() -> set[str]:
+    """Every model with a response in the raw files the sample is built from."""
+    files = [*(SPEECHMAP / "speechmap-data" / "responses").glob("*.jsonl"),
+             *(SPEECHMAP / "speechmap-data-historical" / "responses").glob("*.jsonl"),
+             SPEECHMAP / "judge-evaluation" / "us_hard_sample_responses.jsonl"]
+    return {row["model"] for path in files for row in jsonl(path)}
+
+
+def site_metadata() -> dict[str, tuple[str, dt.date | None]]:
+    """model -> (creator or `unknown`, release date) from the raw site metadata (JSONL despite its name)."""
+    def day(value) -> dt.date | None:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    return {r["model_identifier"]: (r.get("creator") or "unknown", day(r.get("release_date")))
+            for r in jsonl(SPEECHMAP / "site-metadata" / "model_metadata.json")}
+
+
+def months_back(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def lab_figures(models: list[tuple[dt.date, float]]) -> tuple[float, float, int, dt.date, dt.date]:
+    """(index, peak, models in window, window start, window end) of one lab's (release, % COMPLETE)
+    pairs, restated from DESIGN.md section 4: monthly means in [latest - 6 months, latest], EMA with
+    weight 1 - 0.5^(d/3) for a month d months after the previous one, seeded by the first month."""
+    latest = max(day for day, _ in models)
+    window = [(day, score) for day, score in models if months_back(latest, 6) <= day <= latest]
+    months: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for day, score in window:
+        months[(day.year, day.month)].append(score)
+    ema, previous = None, None
+    for (year, month), values in sorted(months.items()):
+        mean = sum(values) / len(values)
+        keep = 0.5 ** (max(12 * (year - previous[0]) + month - previous[1], 1) / 3) if previous else 0.0
+        ema = mean if ema is None else ema * keep + mean * (1 - keep)
+        previous = (year, month)
+    return ema, max(score for _, score in window), len(window), months_back(latest, 6), latest
+
+
+def test_lab_index_counted_from_the_raw_files(store):
+    meta = site_metadata()
+    as_of = max(meta[m][1] for m in response_models() if m in meta and meta[m][1])
+    assert as_of == scores.default_as_of(store) == dt.date(2026, 3, 18)  # minimax/minimax-m2.7
+    per_model: dict[str, Counter] = defaultdict(Counter)
+    for (model, _), label in sample_labels()[GOLD_V4].items():
+        per_model[model][label] += 1
+    by_lab: dict[str, list[tuple[dt.date, float]]] = defaultdict(list)
+    for model, counts in per_model.items():
+        lab, release = meta.get(model, ("unknown", None))
+        if lab != "unknown" and release and release <= as_of:
+            by_lab[lab].append((release, counts["COMPLETE"] / sum(counts.values()) * 100))
+    expected = {lab: lab_figures(models) for lab, models in by_lab.items()
+                if max(day for day, _ in models) >= months_back(as_of, 6)}
+    labs = scores.labs_report(store, GOLD_V4)
+    assert labs["lab"].tolist() == sorted(expected, key=lambda lab: (-expected[lab][0], -expected[lab][1], lab))
+    assert len(labs) == 13
+    for row in labs.itertuples():
+        index, peak, count, start, end = expected[row.lab]
+        assert (row.index, row.peak) == pytest.approx((index, peak)), row.lab
+        assert (row.models_in_window, row.window_start, row.window_end) == (count, start, end), row.lab
+    ranks = labs.set_index("lab")["rank"]
+    # x-ai and z-ai tie at 100 (index and peak); five labs tie at 33.3 behind allenai (6th)
+    assert (ranks["x-ai"], ranks["z-ai"], ranks["allenai"], ranks["minimax"], ranks["anthropic"]) == (1, 1, 6, 7, 13)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.data_paths import SPEECHMAP
 from toolkit.cli import main as cli_main
 from toolkit.ingest import synth
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 ERROR_CODES = {"ERROR", "ERROR_ORIGINAL_MODERATION", "ERROR_ORIGINAL_TRUNCATION", "ERROR_ORIGINAL_RESPONSE",
                "ERROR_JUDGE_CONTENT_FILTER", "ERROR_JUDGE_FORMAT"}
 
@@ -136,13 +136,13 @@ def test_layout_is_the_raw_speechmap_layout(raw):
 
 def _real_keys(pattern: str) -> set[str]:
     keys: set[str] = set()
-    for path in SHARED.glob(pattern):
+    for path in SPEECHMAP.glob(pattern):
         for row in read_jsonl(path):
             keys |= set(row)
     return keys
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/data")
+@pytest.mark.usefixtures("shared_data")
 def test_every_field_written_is_a_field_of_the_real_files(raw):
     data = raw / "speechmap-data"
     checks = [
