@@ -10,7 +10,8 @@ import pytest
 
 from toolkit.cli import main as cli
 from toolkit.core import labels, schema
-from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
+from toolkit.ingest.errors import BuildError, StrictBuildError
+from toolkit.ingest.pipeline import build
 
 
 def response_row(question_id: str, model: str = "lab/model-a", **extra) -> dict:
@@ -162,7 +163,7 @@ def test_failed_write_leaves_previous_output(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     stamp = (out / "build_report.json").read_text()
-    from toolkit.ingest.pipeline import Builder
+    from toolkit.ingest.staging import Builder
 
     def broken(self, light, kind, target, path):
         if kind == "assessments":
