@@ -235,3 +235,15 @@ def test_label_mapping_in_python_and_sql_agree(raw_label):
     sql = duckdb.connect().execute(f"SELECT {labels.canonical_sql('x')} FROM (SELECT ?::VARCHAR AS x)",
                                    [raw_label]).fetchone()[0]
     assert sql == labels.canonical(raw_label)
+
+
+def test_builder_table_can_be_read_twice(tmp_path):
+    from toolkit.ingest.staging import Builder
+
+    builder = Builder({}, tmp_path)
+    builder.frames["questions"] += [pa.table({"question_id": ["a", "b"]}), pa.table({"question_id": ["c"]})]
+    first = builder.table("questions", {"question_id": pa.string()})
+    second = builder.table("questions", {"question_id": pa.string()})
+    assert first["question_id"].to_pylist() == second["question_id"].to_pylist() == ["a", "b", "c"]
+    builder.forget("questions")
+    assert builder.table("questions", {"question_id": pa.string()}).num_rows == 0

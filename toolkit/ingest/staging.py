@@ -6,8 +6,9 @@ import os
 import time
 from collections import Counter, defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 import numpy as np
@@ -89,6 +90,9 @@ class Builder:
         return self.staging / f"{kind}-bucket-{value}.arrow"
 
     # -- JSON line files -----------------------------------------------------------------------
+    # A pipeline of three threads: files are read and split into lines ahead (`read_ahead`), DuckDB
+    # parses in this thread, and the previous batch's text is staged (`stager`) meanwhile. Each
+    # stage is one thread, so the order of rows, positions and reports stays fixed.
     def read_json_files(self, kind: str, fields: list[Field], files: list[tuple[Path, dict]],
                         bar: tqdm | None, post_sql: str | None = None, heavy: tuple[str, ...] = (),
                         report_kind: str | None = None, post_tables: dict[str, pa.Table] | None = None) -> None:
@@ -98,78 +102,56 @@ class Builder:
         the `post_tables`) reduces each batch to the columns kept; `heavy` names the columns sent to
         staging (the batch then needs a response_id)."""
         reader = JsonBatchReader(self.con, fields, post_sql)
-        pending: list[tuple[str, pa.Array, np.ndarray, dict]] = []
-        pending_bytes = 0
-
-        def flush() -> None:
-            nonlocal pending, pending_bytes
-            if not pending:
-                return
-            lines = pa.chunked_array([p[1] for p in pending], pa.large_string())
-            # Per-row file, line and context, as dictionary columns (one entry per file).
-            sizes = np.array([len(p[1]) for p in pending], np.int64)
-            file_index = np.repeat(np.arange(len(pending), dtype=np.int32), sizes)
-            numbers = np.concatenate([p[2] for p in pending])
-            columns = {"file": pa.DictionaryArray.from_arrays(pa.array(file_index),
-                                                              pa.array([p[0] for p in pending], pa.string())),
-                       "line": pa.array(numbers, pa.int64())}
-            for key in pending[0][3]:
-                columns[key] = pa.DictionaryArray.from_arrays(
-                    pa.array(file_index), pa.array([p[3][key] for p in pending], pa.string()))
-            good = reader.extract(lines, columns, post_tables)
-            problems = good.column("problem")
-            bad = np.flatnonzero(~np.asarray(pc.is_null(problems).to_numpy(zero_copy_only=False), bool))
-            if len(bad):  # rare: quarantined one by one with their text
-                where = good.column("idx").to_numpy()
-                for i in sorted(bad, key=lambda b: where[b]):
-                    row = int(where[i])
-                    self.quarantine.reject(pending[file_index[row]][0], int(numbers[row]), problems[int(i)].as_py(),
-                                lines[row].as_py().rstrip("\r\n"))
-                good = good.filter(pc.is_null(problems))
-            good = good.drop_columns(["idx", "problem"])
-            del lines
-            staged.append(stager.submit(keep, good))
-            while len(staged) > 1:  # one batch staged while the next is parsed: bounded memory
-                staged.popleft().result()
-            pending, pending_bytes = [], 0
-
-        def keep(good: pa.Table) -> None:
-            if heavy:
-                good = self.stage(kind, good, heavy)
-            self.frames[kind].append(good)
-            if bar is not None:
-                bar.update(good.num_rows)
-
-        # A pipeline of three threads: files are read and split into lines ahead (`reading`), DuckDB
-        # parses in this thread, and the previous batch's text is staged (`stager`) meanwhile. Each
-        # stage is one thread, so the order of rows, positions and reports stays fixed.
+        batch = LineBatch()
         with ThreadPoolExecutor(max_workers=1) as reading, ThreadPoolExecutor(max_workers=1) as stager:
-            ahead: deque = deque()
             staged: deque = deque()
-            queue = iter(files)
-            for path, context in queue:
-                ahead.append((path, context, reading.submit(file_lines, path)))
-                if len(ahead) >= READ_AHEAD:
-                    break
-            while ahead:
-                path, context, future = ahead.popleft()
-                following = next(queue, None)
-                if following is not None:
-                    ahead.append((*following, reading.submit(file_lines, following[0])))
-                lines, numbers, problems = future.result()
+
+            def flush() -> None:
+                nonlocal batch
+                if batch.files:
+                    good = self.parse_batch(reader, batch, post_tables)
+                    staged.append(stager.submit(self.keep, kind, good, heavy, bar))
+                    while len(staged) > 1:  # one batch staged while the next is parsed: bounded memory
+                        staged.popleft().result()
+                    batch = LineBatch()
+
+            for path, context, (lines, numbers, problems) in read_ahead(reading, files):
                 report = self.quarantine.report_for(path, report_kind or kind)
                 for problem in problems:
                     self.quarantine.reject(str(path), problem.line, problem.reason, problem.snippet)
                 report.lines_read += len(problems) + len(lines)
                 if not report.lines_read:
                     self.warnings.append(f"{path}: empty file")
-                pending.append((str(path), lines, numbers, context))
-                pending_bytes += lines.nbytes
-                if pending_bytes >= BATCH_BYTES:
+                batch.add(str(path), lines, numbers, context)
+                if batch.nbytes >= BATCH_BYTES:
                     flush()
             flush()
             while staged:
                 staged.popleft().result()
+
+    def parse_batch(self, reader: JsonBatchReader, batch: LineBatch,
+                    post_tables: dict[str, pa.Table] | None) -> pa.Table:
+        """The good rows of one batch; bad lines (rare) are quarantined one by one with their text."""
+        lines, file_index, numbers, columns = batch.columns()
+        good = reader.extract(lines, columns, post_tables)
+        problems = good.column("problem")
+        bad = np.flatnonzero(~np.asarray(pc.is_null(problems).to_numpy(zero_copy_only=False), bool))
+        if len(bad):
+            where = good.column("idx").to_numpy()
+            for i in sorted(bad, key=lambda b: where[b]):
+                row = int(where[i])
+                self.quarantine.reject(batch.files[file_index[row]], int(numbers[row]), problems[int(i)].as_py(),
+                                       lines[row].as_py().rstrip("\r\n"))
+            good = good.filter(pc.is_null(problems))
+        return good.drop_columns(["idx", "problem"])
+
+    def keep(self, kind: str, good: pa.Table, heavy: tuple[str, ...], bar: tqdm | None) -> None:
+        """Stage a parsed batch's heavy columns; its light rows join the kind's frames."""
+        if heavy:
+            good = self.stage(kind, good, heavy)
+        self.frames[kind].append(good)
+        if bar is not None:
+            bar.update(good.num_rows)
 
     def table(self, kind: str, columns: dict[str, pa.DataType]) -> pa.Table:
         """All light rows of one kind as one Arrow table (empty with the given columns when none).
@@ -236,3 +218,50 @@ class Builder:
             write_sorted_by_response(target.empty_table(), folder / "part-0.parquet")
         with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
             list(pool.map(write_bucket, values))
+
+
+@dataclass
+class LineBatch:
+    """The lines of several files, handed to DuckDB at once."""
+    files: list[str] = field(default_factory=list)
+    lines: list[pa.Array] = field(default_factory=list)
+    numbers: list[np.ndarray] = field(default_factory=list)
+    contexts: list[dict] = field(default_factory=list)
+    nbytes: int = 0
+
+    def add(self, file: str, lines: pa.Array, numbers: np.ndarray, context: dict) -> None:
+        self.files.append(file)
+        self.lines.append(lines)
+        self.numbers.append(numbers)
+        self.contexts.append(context)
+        self.nbytes += lines.nbytes
+
+    def columns(self) -> tuple[pa.ChunkedArray, np.ndarray, np.ndarray, dict[str, pa.Array]]:
+        """All lines; each line's file index and line number; per-row file, line and context columns
+        (dictionary columns: one entry per file)."""
+        lines = pa.chunked_array(self.lines, pa.large_string())
+        sizes = np.array([len(part) for part in self.lines], np.int64)
+        file_index = np.repeat(np.arange(len(self.files), dtype=np.int32), sizes)
+        numbers = np.concatenate(self.numbers)
+        columns = {"file": pa.DictionaryArray.from_arrays(pa.array(file_index), pa.array(self.files, pa.string())),
+                   "line": pa.array(numbers, pa.int64())}
+        for key in self.contexts[0]:
+            columns[key] = pa.DictionaryArray.from_arrays(
+                pa.array(file_index), pa.array([c[key] for c in self.contexts], pa.string()))
+        return lines, file_index, numbers, columns
+
+
+def read_ahead(reading: ThreadPoolExecutor, files: list[tuple[Path, dict]]) -> Iterator[tuple[Path, dict, tuple]]:
+    """(path, context, file_lines(path)) in order, with up to READ_AHEAD files read ahead in `reading`."""
+    ahead: deque = deque()
+    queue = iter(files)
+    for path, context in queue:
+        ahead.append((path, context, reading.submit(file_lines, path)))
+        if len(ahead) >= READ_AHEAD:
+            break
+    while ahead:
+        path, context, future = ahead.popleft()
+        following = next(queue, None)
+        if following is not None:
+            ahead.append((*following, reading.submit(file_lines, following[0])))
+        yield path, context, future.result()
