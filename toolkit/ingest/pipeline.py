@@ -44,6 +44,14 @@ from toolkit.ingest.fields import (
     RESPONSE_LIGHT_COLUMNS,
     RESPONSE_POST_SQL,
 )
+from toolkit.ingest.output import (
+    check_apart,
+    check_replaceable,
+    exclusive,
+    mark,
+    staging_prefix,
+    tidy,
+)
 from toolkit.ingest.readers.judgements import parse_named, read_judgement_file
 from toolkit.ingest.readers.metadata import read_models
 from toolkit.ingest.readers.pitti import read_pitti
@@ -68,6 +76,11 @@ class BuildInputs:
     metadata: str | Path | None
     out: Path
     strict: bool
+
+    def paths(self) -> list[Path]:
+        """Every input file and folder (OUT must stay apart from all of them)."""
+        named = [parse_named(s)[1] for s in self.judgements + self.annotations]
+        return self.raw + [Path(p) for p in self.responses] + named + ([Path(self.metadata)] if self.metadata else [])
 
 
 @dataclass
@@ -121,18 +134,23 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
     except (NotImplementedError, pa.ArrowNotImplementedError):
         pass
     inputs = check_inputs(raw, metadata, judgements, annotations, responses, out, strict)
-    inputs.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".build-staging-", dir=inputs.out.parent) as staging:
-        builder = Builder(load_aliases(Path(judge_aliases) if judge_aliases else None), Path(staging))
-        for layout in inputs.layouts:
-            builder.ignored.extend(str(p) for p in layout.ignored)
-        bar = tqdm(desc="build", unit=" rows", disable=not progress, file=sys.stderr)
-        state = BuildState(inputs, builder, bar, started)
-        for stage in STAGES:
-            stage(state)
-            if STAGE_NAMES.get(stage):
-                builder.lap(STAGE_NAMES[stage])
-        return state.report
+    check_apart(inputs.out, inputs.paths() + ([Path(judge_aliases)] if judge_aliases else []))
+    with exclusive(inputs.out):
+        tidied = tidy(inputs.out)
+        check_replaceable(inputs.out)
+        with tempfile.TemporaryDirectory(prefix=staging_prefix(inputs.out), dir=inputs.out.parent) as staging:
+            mark(Path(staging))
+            builder = Builder(load_aliases(Path(judge_aliases) if judge_aliases else None), Path(staging))
+            builder.warnings.extend(tidied)
+            for layout in inputs.layouts:
+                builder.ignored.extend(str(p) for p in layout.ignored)
+            bar = tqdm(desc="build", unit=" rows", disable=not progress, file=sys.stderr)
+            state = BuildState(inputs, builder, bar, started)
+            for stage in STAGES:
+                stage(state)
+                if STAGE_NAMES.get(stage):
+                    builder.lap(STAGE_NAMES[stage])
+            return state.report
 
 
 def check_inputs(raw, metadata, judgements, annotations, responses, out, strict) -> BuildInputs:
@@ -373,6 +391,7 @@ def write_output(state: BuildState) -> None:
             FROM a JOIN r USING (response_id)""", a=state.assessments, r=final_keys)
     state.assessments = None
     with atomic_folder(state.inputs.out) as tmp:
+        mark(tmp)  # first: a stopped build's folder is then known as ours
         write_table(tmp, "questions", state.questions_out)
         write_table(tmp, "models", state.models_out)
         write_table(tmp, "judges", state.judges_out)
