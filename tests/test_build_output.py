@@ -49,6 +49,7 @@ def test_out_holding_or_inside_an_input_is_refused(raw, tmp_path, where):
     judgements = tmp_path / "side" / "j.jsonl"
     write_jsonl(judgements, [{"model": "lab/m", "question_id": "theme_a1", "label": "DENIAL", "judge": "j/two"}])
     meta = tmp_path / "meta"
+    meta.mkdir()
     out = {"inside raw": raw / "data", "above raw": tmp_path, "a metadata folder": meta,
            "a judgements file's folder": judgements.parent}[where]
     with pytest.raises(BuildError, match="holds the input|lies inside the input"):
@@ -123,8 +124,10 @@ def test_recovery_keeps_the_previous_output_when_the_next_build_fails(raw, tmp_p
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     out.rename(tmp_path / ".out.old")
-    with pytest.raises(BuildError):
-        build(raw=[raw], out=out, progress=False, metadata=tmp_path / "no-metadata-here")
+    empty = tmp_path / "metadata-without-files"
+    empty.mkdir()
+    with pytest.raises(BuildError, match="model_metadata.json not found"):  # found after the recovery
+        build(raw=[raw], out=out, progress=False, metadata=empty)
     assert (out / BUILD_MARKER).is_file()
 
 

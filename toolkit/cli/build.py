@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     except StrictBuildError as error:
         for reason, count in error.report["quarantine_reasons"].items():
             print(f"  would quarantine {count:,}: {reason}", file=sys.stderr)
+        for file, drift in error.report.get("format_drift", {}).items():
+            print(f"  format drift in {file}: {drift['complete_without_text']:,} COMPLETE without text, "
+                  f"lines {', '.join(map(str, drift['lines'][:10]))}", file=sys.stderr)
         print(f"error: {error}", file=sys.stderr)
         return 1
     except (BuildError, FileNotFoundError) as error:

@@ -11,5 +11,8 @@ class StrictBuildError(BuildError):
 
     def __init__(self, report: dict):
         self.report = report
-        super().__init__(f"--strict: {report['totals']['quarantined']:,} rows would be quarantined; "
-                         "nothing was written")
+        drift = sum(d["complete_without_text"] for d in report.get("format_drift", {}).values())
+        problems = [f"{report['totals']['quarantined']:,} rows would be quarantined"]
+        if drift:
+            problems.append(f"{drift:,} responses judged COMPLETE have no extractable text (format drift)")
+        super().__init__(f"--strict: {'; '.join(problems)}; nothing was written")

@@ -13,7 +13,7 @@ import pyarrow as pa
 class Field:
     name: str
     paths: tuple[str, ...]          # first present path wins
-    kind: str = "string"            # string | array | any (scalar as text) | key | key_string
+    kind: str = "string"            # string | array | json (any value's JSON text) | any (scalar as text) | key | key_string
     required: bool = False
 
 
@@ -59,6 +59,8 @@ def extraction_sql(fields: list[Field]) -> str:
             value = f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') END"
         elif f.kind == "array":  # a JSON array's text, else NULL
             value = f"CASE WHEN left({fragment}, 1) = '[' THEN CAST({fragment} AS VARCHAR) END"
+        elif f.kind == "json":  # any value's JSON text
+            value = f"CAST({fragment} AS VARCHAR)"
         else:  # any scalar, rendered as text (numbers, booleans, strings)
             value = (f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') "
                      f"WHEN left({fragment}, 1) IN ('{{', '[') THEN NULL ELSE CAST({fragment} AS VARCHAR) END")

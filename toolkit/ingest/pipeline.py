@@ -17,6 +17,7 @@ left there and adds its own tables.
 """
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
@@ -101,6 +103,7 @@ class BuildState:
     questions_out: pa.Table | None = None
     models_out: list[dict] = field(default_factory=list)
     missing_models: list[str] = field(default_factory=list)
+    format_drift: dict[str, dict] = field(default_factory=dict)  # responses file -> count and lines
     judges_out: pa.Table | None = None
     report: dict = field(default_factory=dict)
 
@@ -119,7 +122,9 @@ def theme_and_variation(question_id: str) -> tuple[str, int | None]:
 
 
 def _strings(*names: str) -> dict[str, pa.DataType]:
-    return {n: pa.int64() if n in ("line", "pos") else pa.string() for n in names}
+    """Column types of an empty light table: strings but for line numbers, positions and flags."""
+    types = {"line": pa.int64(), "pos": pa.int64(), "has_text": pa.bool_()}
+    return {n: types.get(n, pa.string()) for n in names}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -146,10 +151,17 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
                 builder.ignored.extend(str(p) for p in layout.ignored)
             bar = tqdm(desc="build", unit=" rows", disable=not progress, file=sys.stderr)
             state = BuildState(inputs, builder, bar, started)
-            for stage in STAGES:
-                stage(state)
-                if STAGE_NAMES.get(stage):
-                    builder.lap(STAGE_NAMES[stage])
+            try:
+                for stage in STAGES:
+                    stage(state)
+                    if STAGE_NAMES.get(stage):
+                        builder.lap(STAGE_NAMES[stage])
+            except OSError as error:
+                raise BuildError(os_error_sentence(error)) from error
+            except (duckdb.IOException, duckdb.OutOfMemoryException) as error:
+                raise BuildError(f"{str(error).splitlines()[0]}; the previous output was left as it was") from error
+            finally:
+                bar.close()  # before any error message
             return state.report
 
 
@@ -167,7 +179,21 @@ def check_inputs(raw, metadata, judgements, annotations, responses, out, strict)
     for path in inputs.responses + [parse_named(s)[1] for s in inputs.judgements + inputs.annotations]:
         if not Path(path).exists():
             raise BuildError(f"{path}: no such file")
+        if not Path(path).is_file():
+            raise BuildError(f"{path}: is a folder, not a file")
+    if metadata is not None and not Path(metadata).is_dir():
+        raise BuildError(f"--metadata {metadata}: not a folder (expected model_metadata.json and lab_metadata.jsonl in it)")
     return inputs
+
+
+def os_error_sentence(error: OSError) -> str:
+    """One sentence for a file the build could not read or write; OUT is left as it was."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno == errno.ENOSPC:
+        return f"no space left on the device{where}; the previous output was left as it was"
+    if isinstance(error, PermissionError):
+        return f"permission denied{where}; the previous output was left as it was"
+    return f"{error.strerror or error}{where}; the previous output was left as it was"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -235,7 +261,7 @@ def match_questions(state: BuildState, staged: pa.Table) -> None:
     state.responses = builder.sql(
         f"""SELECT response_id, {schema.stable_id_sql('q', 'question_set', 'question_id')} AS question_uid,
                    question_id, question_set, model, timestamp, api_provider, provider, finish_reason,
-                   response_status, response_status_reason, root, stem, file, line, pos
+                   response_status, response_status_reason, moderation_reason, has_text, root, stem, file, line, pos
             FROM s""", s=staged)
     builder.quarantine.count_written(state.responses)
 
@@ -312,6 +338,23 @@ def keep_newest_judgements(state: BuildState) -> None:
     builder.quarantine.count_written(state.assessments)
 
 
+def find_format_drift(state: BuildState) -> None:
+    """SpeechMap's format-drift signal: a COMPLETE verdict on a response from which no text could be
+    extracted (and that no provider moderated) means its shape has drifted past the parser. Listed
+    per responses file; --strict refuses."""
+    drift = state.builder.sql(
+        """SELECT CAST(file AS VARCHAR) AS file, list(line ORDER BY line) AS lines FROM r
+           WHERE has_text = false AND moderation_reason IS NULL
+             AND response_id IN (SELECT response_id FROM a WHERE label = 'COMPLETE')
+           GROUP BY ALL ORDER BY file""",
+        r=state.responses.select(["response_id", "file", "line", "has_text", "moderation_reason"]),
+        a=state.assessments.select(["response_id", "label"]))
+    for row in drift.to_pylist():
+        state.format_drift[row["file"]] = {"complete_without_text": len(row["lines"]), "lines": row["lines"]}
+        state.builder.warnings.append(f"{row['file']}: {len(row['lines'])} responses judged COMPLETE have no "
+                                      "extractable text (format drift?)")
+
+
 def small_tables(state: BuildState) -> None:
     """Questions (with theme and variation), models (with metadata) and judges."""
     builder = state.builder
@@ -358,11 +401,12 @@ def make_report(state: BuildState) -> None:
         "questions_derived_from_responses": state.derived.num_rows,
         **label_counts(builder, state.assessments),
         "models_without_metadata": state.missing_models,
+        "format_drift": state.format_drift,
         "ignored_files": builder.ignored,
         "warnings": builder.warnings,
         "files": builder.quarantine.file_dicts(),
     }
-    if inputs.strict and totals["quarantined"]:
+    if inputs.strict and (totals["quarantined"] or state.format_drift):
         raise StrictBuildError(state.report)
 
 
@@ -408,9 +452,10 @@ def write_output(state: BuildState) -> None:
 
 
 STAGES = [read_questions, read_responses, read_analysis, read_judgement_files, read_pitti_folders,
-          keep_newest_judgements, small_tables, make_report, write_output]
+          keep_newest_judgements, find_format_drift, small_tables, make_report, write_output]
 # Laps of the report's `phase_seconds`; the write stage times its own two parts.
 STAGE_NAMES = {read_questions: "questions", read_responses: "responses", read_analysis: "analysis",
                read_judgement_files: "judgement files", read_pitti_folders: "pitti and duplicates",
-               keep_newest_judgements: "pitti and duplicates", small_tables: "small tables and report",
+               keep_newest_judgements: "pitti and duplicates", find_format_drift: "pitti and duplicates",
+               small_tables: "small tables and report",
                make_report: "small tables and report"}

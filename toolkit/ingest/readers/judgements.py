@@ -60,6 +60,9 @@ def read_judgement_file(builder: Builder, spec: str, judge_type: str | None, key
 
 def judgement_row(record: dict, name: str | None, judge_type: str | None) -> tuple[dict, str | None]:
     """One record's staged columns, or the reason it is quarantined."""
+    wrong = field_type_problem(record)
+    if wrong:
+        return {}, wrong
     label = next((record[c] for c in LABEL_COLUMNS if record.get(c) not in (None, "")), None)
     judge = name or next((record[c] for c in JUDGE_COLUMNS if record.get(c) not in (None, "")), None)
     model, question_id = record.get("model"), record.get("question_id")
@@ -77,11 +80,36 @@ def judgement_row(record: dict, name: str | None, judge_type: str | None) -> tup
     return {
         "wanted_id": record.get("response_id"), "model": model, "question_id": question_id,
         "question_set": record.get("question_set") or record.get("category"),
-        "wanted_timestamp": record.get("response_timestamp") or record.get("timestamp"),
+        "wanted_timestamp": _text(record.get("response_timestamp") or record.get("timestamp")),
         "judge_raw": str(judge), "judge_type": judge_type or record.get("judge_type") or "llm",
         "label_raw": label, "analysis": None if analysis is None else str(analysis),
-        "timestamp": str(record.get("judged_at") or record.get("timestamp") or "") or None,
+        "timestamp": _text(record.get("judged_at") or record.get("timestamp")),
     }, None
+
+
+NAME_FIELDS = ("model", "question_id", "question_set", "category", "response_id", "key", "judge_type",
+               *JUDGE_COLUMNS)
+TIME_FIELDS = ("timestamp", "response_timestamp", "judged_at")
+
+
+def field_type_problem(record: dict) -> str | None:
+    """Names must be strings (a number or a list names nothing reliably); times may be any scalar."""
+    for name in NAME_FIELDS:
+        if record.get(name) is not None and not isinstance(record[name], str):
+            return f"field {name} is not a string ({_kind(record[name])})"
+    for name in TIME_FIELDS:
+        if isinstance(record.get(name), (dict, list)):
+            return f"field {name} is not a timestamp ({_kind(record[name])})"
+    return None
+
+
+def _kind(value: object) -> str:
+    return {dict: "object", list: "array", bool: "boolean"}.get(type(value), "number" if isinstance(
+        value, (int, float)) else type(value).__name__)
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
 
 
 def match_to_responses(builder: Builder, staged: pa.Table, keys: pa.Table) -> pa.Table:

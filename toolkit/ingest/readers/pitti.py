@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from toolkit.core import schema
+from toolkit.ingest.errors import BuildError
 from toolkit.ingest.readers.raw_layout import pitti_files
 from toolkit.ingest.staging import Builder
 
@@ -35,17 +36,40 @@ def read_pitti(builder: Builder, root: Path) -> tuple[pa.Table, pa.Table, pa.Tab
     return questions.select(["question_set", "question_id", "text", "domain"]), responses_out, assessments
 
 
+# Columns the mapping reads: required ones, and optional ones (null when absent).
+REQUIRED = {"questions": ("uuid", "id", "category", "question"),
+            "responses": ("uuid", "q_uuid", "model", "timestamp", "content"),
+            "assessments": ("r_uuid", "judge", "compliance")}
+OPTIONAL = {"questions": ("domain",), "responses": ("api_provider", "provider"),
+            "assessments": ("judge_type", "judge_analysis")}
+
+
 def load_pitti(builder: Builder, root: Path, name: str) -> pa.Table:
     """One PITTI table from all its parquet files, with file and (1-based row number as) line."""
     parts = []
     for path in pitti_files(root, name):
-        table = pq.read_table(path)
+        table = read_pitti_file(path, name)
         report = builder.quarantine.report_for(path, f"pitti {name}")
         report.lines_read += table.num_rows
         table = table.append_column("file", pa.array([str(path)] * table.num_rows, pa.string()))
         table = table.append_column("line", pa.array(range(1, table.num_rows + 1), pa.int64()))
         parts.append(table)
     return pa.concat_tables(parts, promote_options="permissive")
+
+
+def read_pitti_file(path: Path, name: str) -> pa.Table:
+    """A PITTI parquet file with the columns the mapping reads; a BuildError names what is wrong."""
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        raise BuildError(f"PITTI {name} file {path}: not a readable parquet file ({error})") from None
+    missing = [c for c in REQUIRED[name] if c not in table.column_names]
+    if missing:
+        raise BuildError(f"PITTI {name} file {path}: missing column(s) {', '.join(missing)}")
+    for column in OPTIONAL[name]:
+        if column not in table.column_names:
+            table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
+    return table
 
 
 def pitti_responses(builder: Builder, r: pa.Table, questions: pa.Table) -> pa.Table:
