@@ -384,3 +384,58 @@ def test_a_line_too_long_to_parse_is_quarantined(raw, tmp_path):
     assert [(q["line"], q["reason"]) for q in entries] == [(1, f"line longer than {MAX_LINE_BYTES:,} bytes")]
     assert entries[0]["snippet"].startswith('{"question_id": "theme_a2"') and len(entries[0]["snippet"]) <= 301
     assert report["totals"]["balanced"]
+
+
+# -- timestamps as instants; empty and odd names -----------------------------------------------------
+def tiny_raw(root: Path, responses: list, analysis: dict[str, list]) -> Path:
+    write_lines(root / "questions" / "tiny.jsonl", [{"id": "theme_a1", "category": "tiny", "question": "Q1"}])
+    write_lines(root / "responses" / "tiny_lab_model-a.jsonl", responses)
+    for folder, rows in analysis.items():
+        write_lines(root / folder / "compliance_tiny_lab_model-a.jsonl", rows)
+    return root
+
+
+def test_newest_is_the_latest_instant_not_the_largest_string(tmp_path):
+    tokyo, utc = "2025-01-01T10:00:00+09:00", "2025-01-01T05:00:00Z"  # 01:00 and 05:00 UTC
+    raw = tiny_raw(tmp_path / "raw", [response_row("theme_a1", timestamp=tokyo), response_row("theme_a1", timestamp=utc)],
+                   {"analysis": [analysis_row("theme_a1", "COMPLETE", timestamp="2025-02-01T10:00:00+09:00"),
+                                 analysis_row("theme_a1", "DENIAL", timestamp="2025-02-01T05:00:00Z")]})
+    judgements = tmp_path / "j.jsonl"  # names the older response by its instant, written in UTC
+    write_lines(judgements, [{"model": "lab/model-a", "question_id": "theme_a1", "label": "EVASIVE",
+                              "response_timestamp": "2025-01-01T01:00:00+00:00"}])
+    build(raw=[raw], out=tmp_path / "out", progress=False, judgements=[f"judges/two={judgements}"])
+    responses = pq.read_table(tmp_path / "out" / "responses").to_pandas().set_index("response_id")
+    assessments = pq.read_table(tmp_path / "out" / "assessments").to_pandas().set_index("judge")
+    assert assessments.at["judges/one", "label"] == "DENIAL"  # 05:00Z is the newer judgement
+    assert responses.at[assessments.at["judges/one", "response_id"], "timestamp"] == utc
+    assert responses.at[assessments.at["judges/two", "response_id"], "timestamp"] == tokyo
+    assert [q["reason"] for q in quarantine(tmp_path / "out")] == ["duplicate judgement (kept the newest)"]
+
+
+def test_empty_and_garbage_fields_are_quarantined(tmp_path):
+    raw = tiny_raw(tmp_path / "raw", [
+        response_row("theme_a1"), response_row("theme_a1", timestamp=""), response_row("theme_a1", timestamp="yesterday"),
+        response_row("theme_a1", model=""), response_row(" ")],
+        {"analysis": [analysis_row("theme_a1", timestamp="soon"), analysis_row("theme_a1", judge=".")],
+         "analysis.": [{"question_id": "theme_a1", "compliance": "DENIAL"}],
+         "analysis..": [{"question_id": "theme_a1", "compliance": "DENIAL"}],
+         "analysis.judges_two": [{"question_id": "theme_a1", "compliance": "EVASIVE"}]})
+    report = build(raw=[raw], out=tmp_path / "out", progress=False)
+    assert report["totals"]["balanced"]
+    assert reasons_of(tmp_path / "out", "tiny_lab_model-a.jsonl") == [
+        "field model is empty", "field question_id is empty", "field timestamp is empty",
+        "field timestamp is not a date and time"]
+    found = sorted((Path(q["file"]).parent.name, q["reason"]) for q in quarantine(tmp_path / "out")
+                   if q["file"].startswith(str(raw / "analysis")))
+    assert found == [("analysis", "field timestamp is not a date and time"),
+                     ("analysis", "judge name has no letters or digits"),
+                     ("analysis.", "missing field judge_model"), ("analysis..", "missing field judge_model")]
+    assert set(pq.read_table(tmp_path / "out" / "judges").column("judge").to_pylist()) == {"judges/two"}
+
+
+def test_every_quarantine_entry_has_its_snippet(raw, tmp_path):
+    build(raw=[raw], out=tmp_path / "out", progress=False)
+    entries = quarantine(tmp_path / "out")
+    assert entries and all(q["snippet"] for q in entries)
+    duplicate = next(q for q in entries if q["reason"] == "duplicate question")
+    assert duplicate["snippet"] == json.dumps({"id": "theme_a1", "category": "tiny", "domain": "D", "question": "Q1"})

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from toolkit.ingest.errors import BuildError
 
+JUDGE_NAME = "[A-Za-z0-9]"  # a judge's name has a letter or digit (not `.`, not blank)
+
 
 def load_aliases(path: Path | None) -> dict[str, str]:
     """The judge alias table: canonical name -> spellings, shipped as data, overridable by a file."""

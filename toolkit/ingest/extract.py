@@ -15,6 +15,7 @@ class Field:
     paths: tuple[str, ...]          # first present path wins
     kind: str = "string"            # string | array | json (any value's JSON text) | any (scalar as text) | key | key_string
     required: bool = False
+    nonempty: bool = False          # a string that is blank is quarantined too
 
 
 def _json_kind(fragment: str) -> str:
@@ -70,6 +71,8 @@ def extraction_sql(fields: list[Field]) -> str:
         if f.kind == "string" and f.required:  # optional fields of another type are read as null
             checks.append(f"WHEN {fragment} IS NOT NULL AND left({fragment}, 1) <> '\"' "
                           f"THEN 'field {f.name} is not a string (' || {_json_kind(fragment)} || ')'")
+        if f.nonempty:
+            checks.append(f"WHEN trim(json_extract_string({fragment}, '$')) = '' THEN 'field {f.name} is empty'")
     problem = ("CASE WHEN parts IS NULL THEN 'invalid JSON' "
                "WHEN left(ltrim(raw_line), 1) <> '{' THEN 'not a JSON object' "
                + " ".join(checks) + " END")

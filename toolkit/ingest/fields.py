@@ -6,15 +6,15 @@ from toolkit.core import schema
 from toolkit.ingest.extract import Field
 
 QUESTION_FIELDS = [
-    Field("question_id", ("$.id", "$.question_id"), required=True),
+    Field("question_id", ("$.id", "$.question_id"), required=True, nonempty=True),
     Field("text", ("$.question", "$.text"), required=True),
     Field("category", ("$.category", "$.question_set")),
     Field("domain", ("$.domain",)),
 ]
 RESPONSE_FIELDS = [
-    Field("question_id", ("$.question_id",), required=True),
-    Field("model", ("$.model",), required=True),
-    Field("timestamp", ("$.timestamp",), required=True),
+    Field("question_id", ("$.question_id",), required=True, nonempty=True),
+    Field("model", ("$.model",), required=True, nonempty=True),
+    Field("timestamp", ("$.timestamp",), required=True, nonempty=True),
     Field("response", ("$.response",), "key", required=True),     # present (its value is not copied)
     Field("response_text", ("$.response",), "key_string"),        # older rows: the answer as a string
     Field("category", ("$.category",)),
@@ -44,7 +44,7 @@ RESPONSE_FIELDS = [
     Field("choice_error", ("$.response.choices[0].error",), "json"),
 ]
 ANALYSIS_FIELDS = [
-    Field("question_id", ("$.question_id",), required=True),
+    Field("question_id", ("$.question_id",), required=True, nonempty=True),
     Field("compliance", ("$.compliance",), required=True),
     Field("judge_model", ("$.judge_model",)),
     Field("judge_analysis", ("$.judge_analysis",)),
@@ -97,8 +97,12 @@ MODERATION_SQL = f"""coalesce(
     {_moderated_error('choice_error')})"""
 
 # Per batch: reduce the extracted fields to what the responses table keeps; status derived when absent.
+# Timestamps are compared as instants (`...T10:00:00+09:00` is older than `...T05:00:00Z`); one
+# without an offset is UTC (the build's DuckDB session runs in UTC).
+INSTANT = "try_cast({col} AS TIMESTAMPTZ)"
 RESPONSE_POST_SQL = f"""
-SELECT idx, problem, question_id, model, timestamp, category, question, domain, api_provider,
+SELECT idx, coalesce(problem, CASE WHEN {INSTANT.format(col='timestamp')} IS NULL
+                                   THEN 'field timestamp is not a date and time' END) AS problem, question_id, model, timestamp, category, question, domain, api_provider,
        coalesce(response_provider, top_provider) AS provider, finish_reason,
        coalesce(content_found, '{schema.EMPTY_CONTENT}') AS content, reasoning,
        coalesce(given_status,
@@ -123,8 +127,10 @@ FROM (SELECT *, CASE WHEN trim(content_raw) <> '' THEN content_raw END AS conten
 RESPONSE_LIGHT_COLUMNS = ("question_id", "model", "timestamp", "category", "question", "domain", "api_provider",
                           "provider", "finish_reason", "response_status", "response_status_reason",
                           "moderation_reason", "has_text", "question_set", "response_id", "file", "line", "stem", "root", "pos")
-ANALYSIS_POST_SQL = """
-SELECT idx, problem, e.question_id, compliance, judge_model, timestamp, category, model,
+ANALYSIS_POST_SQL = f"""
+SELECT idx, coalesce(problem, CASE WHEN timestamp = '' THEN 'field timestamp is empty'
+                                   WHEN timestamp IS NOT NULL AND {INSTANT.format(col='timestamp')} IS NULL
+                                   THEN 'field timestamp is not a date and time' END) AS problem, e.question_id, compliance, judge_model, timestamp, category, model,
        coalesce(judge_analysis, raw_judge_response) AS analysis, file, line, e.stem, e.root, folder_judge,
        r.response_id
 FROM e LEFT JOIN r ON e.root = r.root AND e.stem = r.stem AND e.question_id = r.question_id"""

@@ -5,6 +5,7 @@ handled per line with the line number kept; the JSON itself is parsed by DuckDB 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,3 +138,21 @@ def file_lines(path: Path) -> tuple[pa.Array, np.ndarray, list[Problem]]:
         keep = pc.invert(too_long)
         lines, numbers = lines.filter(keep), numbers[keep.to_numpy(zero_copy_only=False)]
     return lines, numbers, problems
+
+
+def line_texts(path: Path, numbers: set[int]) -> dict[int, str]:
+    """The text of some lines of a file by 1-based number (for parquet: the row, as JSON)."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+        rows = pq.read_table(path)
+        return {n: json.dumps(rows.slice(n - 1, 1).to_pylist()[0], ensure_ascii=False, default=str)
+                for n in numbers if 0 < n <= rows.num_rows}
+    found = arrow_lines(path)
+    if found is None:
+        slow = read_lines(path)
+        return {n: t for n, t in zip(slow.numbers, slow.texts) if n in numbers}
+    lines, file_numbers = found
+    wanted = np.array(sorted(numbers), np.int64)
+    where = np.searchsorted(file_numbers, wanted)
+    return {int(n): lines[int(i)].as_py()[: SNIPPET * 4].rstrip("\r\n") for n, i in zip(wanted, where)
+            if i < len(file_numbers) and file_numbers[i] == n}

@@ -35,12 +35,13 @@ from tqdm import tqdm
 
 from toolkit.core import labels as labelmap
 from toolkit.core import schema
-from toolkit.ingest.aliases import load_aliases
+from toolkit.ingest.aliases import JUDGE_NAME, load_aliases
 from toolkit.ingest.errors import BuildError, StrictBuildError
 from toolkit.ingest.fields import (
     ANALYSIS_FIELDS,
     ANALYSIS_LIGHT_COLUMNS,
     ANALYSIS_POST_SQL,
+    INSTANT,
     QUESTION_FIELDS,
     RESPONSE_FIELDS,
     RESPONSE_LIGHT_COLUMNS,
@@ -271,7 +272,8 @@ def read_analysis(state: BuildState) -> None:
     by response_id): the newest kept response of its file stem and question."""
     builder = state.builder
     matches = builder.sql(
-        """SELECT root, stem, question_id, arg_max(response_id, timestamp) AS response_id
+        f"""SELECT root, stem, question_id,
+                  arg_max(response_id, ({INSTANT.format(col='timestamp')}, timestamp)) AS response_id
            FROM l SEMI JOIN k USING (response_id) GROUP BY ALL""",
         l=state.locator, k=state.responses.select(["response_id"]))
     state.locator = None
@@ -285,10 +287,14 @@ def read_analysis(state: BuildState) -> None:
     unmatched = pc.is_null(analysis["response_id"])
     builder.quarantine.reject_rows(analysis.filter(unmatched), "no matching response", "question_id")
     analysis = analysis.filter(pc.invert(unmatched))
-    no_judge = pc.and_(pc.is_null(analysis["judge_model"]), pc.is_null(analysis["folder_judge"]))
-    builder.quarantine.reject_rows(analysis.filter(no_judge), "missing field judge_model")
-    analysis = analysis.filter(pc.invert(no_judge))
     judge_raw = pc.coalesce(analysis["judge_model"], analysis["folder_judge"])
+    no_judge = pc.is_null(judge_raw)
+    builder.quarantine.reject_rows(analysis.filter(no_judge), "missing field judge_model")
+    odd = pc.invert(pc.match_substring_regex(judge_raw, JUDGE_NAME))
+    builder.quarantine.reject_rows(analysis.filter(pc.and_(pc.invert(no_judge), odd)),
+                                   "judge name has no letters or digits", "judge_model")
+    keep = pc.and_(pc.invert(no_judge), pc.invert(odd))
+    analysis, judge_raw = analysis.filter(keep), judge_raw.filter(keep)
     alias_table = pa.table({"judge_raw": pa.array(list(builder.aliases), pa.string()),
                             "judge": pa.array(list(builder.aliases.values()), pa.string())})
     state.assessment_parts.append(builder.sql(
@@ -330,7 +336,8 @@ def keep_newest_judgements(state: BuildState) -> None:
     assessments = builder.sql(
         f"""SELECT *, {labelmap.canonical_sql('label_raw')} AS label,
                    row_number() OVER (PARTITION BY response_id, judge
-                                      ORDER BY timestamp DESC NULLS LAST, file DESC, line DESC) AS copy
+                                      ORDER BY {INSTANT.format(col='timestamp')} DESC NULLS LAST,
+                                               file DESC, line DESC) AS copy
             FROM a""", a=assessments)
     duplicate = pc.greater(assessments["copy"], 1)
     builder.quarantine.reject_rows(assessments.filter(duplicate), "duplicate judgement (kept the newest)", "judge")
@@ -447,6 +454,7 @@ def write_output(state: BuildState) -> None:
         builder.lap("write assessments")
         state.report["seconds"] = round(time.time() - state.started, 2)
         state.report["phase_seconds"] = builder.phases
+        builder.quarantine.fill_snippets()
         builder.quarantine.write(tmp / "quarantine.jsonl")
         (tmp / "build_report.json").write_text(json.dumps(state.report, indent=2, ensure_ascii=False))
 

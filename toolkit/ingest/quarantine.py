@@ -6,14 +6,14 @@ truncated copy), and the report balances per file: lines read = rows written + q
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.ingest.lines import snippet
+from toolkit.ingest.lines import line_texts, snippet
 
 
 @dataclass
@@ -59,6 +59,21 @@ class Quarantine:
         counts = pc.value_counts(rows.column("file").cast(pa.string()).combine_chunks())
         for item in counts.to_pylist():
             self.files[item["values"]].rows_written += item["counts"]
+
+    def fill_snippets(self) -> None:
+        """Rows quarantined by later stages are known by file and line only: read their text back
+        (just those lines of those files), so that every entry carries its truncated copy."""
+        wanted: dict[str, list[dict]] = defaultdict(list)
+        for entry in self.entries:
+            if not entry["snippet"] and entry["line"] is not None:
+                wanted[entry["file"]].append(entry)
+        for file, entries in wanted.items():
+            try:
+                texts = line_texts(Path(file), {e["line"] for e in entries})
+            except (OSError, pa.ArrowException):  # the file changed since: the entry stays as it is
+                continue
+            for entry in entries:
+                entry["snippet"] = snippet(texts.get(entry["line"], ""))
 
     def file_dicts(self) -> dict[str, dict]:
         return {name: r.as_dict() for name, r in sorted(self.files.items())}

@@ -38,6 +38,7 @@ class Builder:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET enable_progress_bar = false")  # the build shows its own
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute("SET TimeZone = 'UTC'")  # a timestamp without an offset is read as UTC
         self.con.execute(f"SET temp_directory = '{staging / 'spill'}'")
         self.aliases = aliases
         self.quarantine = Quarantine()

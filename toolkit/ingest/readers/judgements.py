@@ -9,6 +9,7 @@ are ambiguous.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from toolkit.ingest.aliases import JUDGE_NAME
+from toolkit.ingest.fields import INSTANT
 from toolkit.ingest.readers.records import read_records
 from toolkit.ingest.staging import Builder
 
@@ -74,6 +77,8 @@ def judgement_row(record: dict, name: str | None, judge_type: str | None) -> tup
         return {}, "field label is not a string"
     if judge is None:
         return {}, "missing judge (a judge/judge_model/annotator column, or NAME=PATH)"
+    if not re.search(JUDGE_NAME, str(judge)):
+        return {}, "judge name has no letters or digits"
     if not record.get("response_id") and not (model and question_id):
         return {}, "names no response (response_id, model + question_id, or key)"
     analysis = next((record[c] for c in ANALYSIS_COLUMNS if record.get(c) not in (None, "")), None)
@@ -117,7 +122,9 @@ def match_to_responses(builder: Builder, staged: pa.Table, keys: pa.Table) -> pa
     quarantined. Two equi-joins (by id; by model + question) rather than one join on an OR, which
     DuckDB can only run as a nested loop."""
     staged = staged.append_column("row", pa.array(np.arange(staged.num_rows), pa.int64()))
-    best = "(k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp, k.timestamp)"
+    response_at, wanted_at = INSTANT.format(col="k.timestamp"), INSTANT.format(col="s.wanted_timestamp")
+    best = (f"(k.timestamp IS NOT DISTINCT FROM s.wanted_timestamp OR coalesce({response_at} = {wanted_at}, false), "
+            f"{response_at}, k.timestamp)")
     matched = builder.sql(
         f"""WITH candidates AS (
              SELECT s.row, k.* FROM s JOIN k ON k.response_id = s.wanted_id

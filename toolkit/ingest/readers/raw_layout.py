@@ -22,6 +22,8 @@ def analysis_folder_judge(folder_name: str) -> str | None:
     if not folder_name.startswith("analysis."):
         return None
     name = folder_name[len("analysis."):]
+    if not any(c.isalnum() for c in name):  # `analysis.`, `analysis..`: no judge named
+        return None
     return name.replace("_", "/", 1) if "_" in name else name
 
 
