@@ -149,3 +149,14 @@ def test_two_builds_into_one_out_at_once(raw, tmp_path):
     assert errors == []
     assert (out / "quarantine.jsonl").is_file() and (out / BUILD_MARKER).is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [".out.lock"]
+
+
+def test_a_successful_build_prints_one_summary_line(raw, tmp_path, capsys):
+    write_jsonl(raw / "analysis.judges_two" / "compliance_tiny_lab_m.jsonl", [
+        {"question_id": "theme_a1", "compliance": "EVASIVE"}, {"question_id": "nope1", "compliance": "EVASIVE"}, {}])
+    out = tmp_path / "out"
+    assert cli(["build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err == (f"built {out}: questions 1, responses 1, assessments 2, models 1, judges 2; quarantined 2 "
+                   "(missing field question_id: 1; no matching response: 1); balanced\n")

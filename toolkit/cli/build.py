@@ -43,4 +43,15 @@ def run(args: argparse.Namespace) -> int:
     except (BuildError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    print(summary_line(args.out, report), file=sys.stderr)
+    return 0
+
+
+def summary_line(out: str, report: dict) -> str:
+    """One line: rows per table, quarantined rows by reason, and whether every input line is accounted for."""
+    tables = ", ".join(f"{name} {count:,}" for name, count in report["tables"].items())
     totals = report["totals"]
+    reasons = "; ".join(f"{reason}: {count:,}" for reason, count in report["quarantine_reasons"].items())
+    quarantined = f"quarantined {totals['quarantined']:,}" + (f" ({reasons})" if reasons else "")
+    balance = "balanced" if totals["balanced"] else "NOT balanced (see build_report.json)"
+    return f"built {out}: {tables}; {quarantined}; {balance}"
