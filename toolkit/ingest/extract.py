@@ -34,50 +34,55 @@ def extraction_sql(fields: list[Field]) -> str:
     position = 1
     for f in fields:
         if f.kind in ("key", "key_string"):
-            fragments = []
+            value, field_checks = _key_sql(f)
         else:
             fragments = [f"parts[{position + i}]" for i in range(len(f.paths))]
-        position += len(fragments)
-        if fragments:
+            position += len(fragments)
             fragment = f"coalesce({', '.join(fragments)})" if len(fragments) > 1 else fragments[0]
-            fragment = f"nullif({fragment}, 'null')"
-        if f.kind in ("key", "key_string"):
-            # A top-level key's presence read off the raw line, without serialising its (large) value:
-            # in valid JSON a quoted name followed by ':' cannot occur inside a string (quotes are
-            # escaped there). `key_string` also reads the value, only on rows where it is a string.
-            key = f.paths[0].removeprefix("$.")
-            present = f"regexp_matches(raw_line, '\"{key}\"\\s*:')"
-            if f.kind == "key":
-                value = present
-            else:
-                value = (f"CASE WHEN regexp_matches(raw_line, '\"{key}\"\\s*:\\s*\"') "
-                         f"THEN json_extract_string(raw_line, '{f.paths[0]}') END")
-            columns.append(f"{value} AS \"{f.name}\"")
-            if f.required:
-                checks.append(f"WHEN NOT {present} THEN 'missing field {f.name}'")
-            continue
-        if f.kind == "string":
-            value = f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') END"
-        elif f.kind == "array":  # a JSON array's text, else NULL
-            value = f"CASE WHEN left({fragment}, 1) = '[' THEN CAST({fragment} AS VARCHAR) END"
-        elif f.kind == "json":  # any value's JSON text
-            value = f"CAST({fragment} AS VARCHAR)"
-        else:  # any scalar, rendered as text (numbers, booleans, strings)
-            value = (f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') "
-                     f"WHEN left({fragment}, 1) IN ('{{', '[') THEN NULL ELSE CAST({fragment} AS VARCHAR) END")
+            value, field_checks = _value_sql(f, f"nullif({fragment}, 'null')")
         columns.append(f"{value} AS \"{f.name}\"")
-        if f.required:
-            checks.append(f"WHEN {fragment} IS NULL THEN 'missing field {f.name}'")
-        if f.kind == "string" and f.required:  # optional fields of another type are read as null
-            checks.append(f"WHEN {fragment} IS NOT NULL AND left({fragment}, 1) <> '\"' "
-                          f"THEN 'field {f.name} is not a string (' || {_json_kind(fragment)} || ')'")
-        if f.nonempty:
-            checks.append(f"WHEN trim(json_extract_string({fragment}, '$')) = '' THEN 'field {f.name} is empty'")
+        checks += field_checks
     problem = ("CASE WHEN parts IS NULL THEN 'invalid JSON' "
                "WHEN left(ltrim(raw_line), 1) <> '{' THEN 'not a JSON object' "
                + " ".join(checks) + " END")
     return (f"SELECT * EXCLUDE (raw_line, parts), {problem} AS problem, {', '.join(columns)} FROM "
             f"(SELECT *, try(json_extract(raw_line, [{path_list}])) AS parts FROM batch)")
+
+
+def _key_sql(f: Field) -> tuple[str, list[str]]:
+    """A top-level key's presence read off the raw line, without serialising its (large) value: in
+    valid JSON a quoted name followed by ':' cannot occur inside a string (quotes are escaped there).
+    `key_string` also reads the value, only on rows where it is a string."""
+    key = f.paths[0].removeprefix("$.")
+    present = f"regexp_matches(raw_line, '\"{key}\"\\s*:')"
+    if f.kind == "key":
+        value = present
+    else:
+        value = (f"CASE WHEN regexp_matches(raw_line, '\"{key}\"\\s*:\\s*\"') "
+                 f"THEN json_extract_string(raw_line, '{f.paths[0]}') END")
+    return value, [f"WHEN NOT {present} THEN 'missing field {f.name}'"] if f.required else []
+
+
+def _value_sql(f: Field, fragment: str) -> tuple[str, list[str]]:
+    """A field's column from its parsed JSON fragment, and the checks that make a row a problem."""
+    if f.kind == "string":
+        value = f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') END"
+    elif f.kind == "array":  # a JSON array's text, else NULL
+        value = f"CASE WHEN left({fragment}, 1) = '[' THEN CAST({fragment} AS VARCHAR) END"
+    elif f.kind == "json":  # any value's JSON text
+        value = f"CAST({fragment} AS VARCHAR)"
+    else:  # any scalar, rendered as text (numbers, booleans, strings)
+        value = (f"CASE WHEN left({fragment}, 1) = '\"' THEN json_extract_string({fragment}, '$') "
+                 f"WHEN left({fragment}, 1) IN ('{{', '[') THEN NULL ELSE CAST({fragment} AS VARCHAR) END")
+    checks = []
+    if f.required:
+        checks.append(f"WHEN {fragment} IS NULL THEN 'missing field {f.name}'")
+    if f.kind == "string" and f.required:  # optional fields of another type are read as null
+        checks.append(f"WHEN {fragment} IS NOT NULL AND left({fragment}, 1) <> '\"' "
+                      f"THEN 'field {f.name} is not a string (' || {_json_kind(fragment)} || ')'")
+    if f.nonempty:
+        checks.append(f"WHEN trim(json_extract_string({fragment}, '$')) = '' THEN 'field {f.name} is empty'")
+    return value, checks
 
 
 class JsonBatchReader:

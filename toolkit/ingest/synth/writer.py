@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from toolkit.ingest.synth.questions import make_legacy_questions, make_questions
+from toolkit.ingest.synth.questions import (
+    Question,
+    make_legacy_questions,
+    make_questions,
+)
 from toolkit.ingest.synth.rows import write_file_set
 from toolkit.ingest.synth.world import JUDGES, LABS, Model, domain_offsets, make_models
 
@@ -56,6 +60,23 @@ def _write_jsonl(path: Path, rows) -> None:
         out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
+def write_fixed_files(raw: Path, questions: list[Question], legacy: dict[str, list[Question]],
+                      models: list[Model]) -> None:
+    """Questions files, site metadata and the judge alias table; empty response and analysis folders."""
+    data = raw / "speechmap-data"
+    _write_jsonl(data / "questions" / "us_hard.jsonl",
+                 ({"id": q.id, "category": q.category, "domain": q.domain, "question": q.text} for q in questions))
+    for category, items in legacy.items():
+        _write_jsonl(data / "questions" / f"{category}.jsonl",
+                     ({"id": q.id, "category": q.category, "question": q.text} for q in items))
+    _write_jsonl(raw / "site-metadata" / "model_metadata.json", metadata_rows(models))
+    _write_jsonl(raw / "site-metadata" / "lab_metadata.jsonl", lab_rows())
+    (raw / "judge_aliases.json").write_text(json.dumps(
+        {j.name: [j.alias] for j in JUDGES if j.alias}, indent=2) + "\n", encoding="utf-8")
+    for folder in {j.folder for j in JUDGES} | {"responses"}:
+        (data / folder).mkdir(parents=True, exist_ok=True)
+
+
 def generate(raw: str | Path, scale: str = "small", seed: int = 0, progress: bool = False) -> dict:
     """Write the raw layout under `raw` (replacing what is there); returns counts for the summary."""
     if scale not in SCALES:
@@ -70,17 +91,7 @@ def generate(raw: str | Path, scale: str = "small", seed: int = 0, progress: boo
     models = make_models(spec.models, seed, spec.credit_bursts, spec.legacy_models)
     offsets = domain_offsets(seed)
 
-    _write_jsonl(data / "questions" / "us_hard.jsonl",
-                 ({"id": q.id, "category": q.category, "domain": q.domain, "question": q.text} for q in questions))
-    for category, items in legacy.items():
-        _write_jsonl(data / "questions" / f"{category}.jsonl",
-                     ({"id": q.id, "category": q.category, "question": q.text} for q in items))
-    _write_jsonl(raw / "site-metadata" / "model_metadata.json", metadata_rows(models))
-    _write_jsonl(raw / "site-metadata" / "lab_metadata.jsonl", lab_rows())
-    (raw / "judge_aliases.json").write_text(json.dumps(
-        {j.name: [j.alias] for j in JUDGES if j.alias}, indent=2) + "\n", encoding="utf-8")
-    for folder in {j.folder for j in JUDGES} | {"responses"}:
-        (data / folder).mkdir(parents=True, exist_ok=True)
+    write_fixed_files(raw, questions, legacy, models)
 
     jobs = [("us_hard", questions, m) for m in models]
     jobs += [(category, items, m) for category, items in legacy.items() for m in models if m.legacy]
