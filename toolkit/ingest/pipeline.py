@@ -1,12 +1,13 @@
 """`python -m toolkit build`: raw SpeechMap files -> canonical parquet tables + quarantine report.
 
 Every non-empty input line ends either in a table or in `quarantine.jsonl` (`ingest.quarantine`).
-Output is written to a temporary folder and moved into place only on success.
+Output is written to a temporary folder and moved into place only on success; OUT is replaced only
+when it is empty or a previous build, and never when it holds or lies inside an input (`ingest.output`).
 
 Matching rules (documented in the README):
 - An analysis file `compliance_<stem>.jsonl` judges the responses of `responses/<stem>.jsonl` in the
   same raw folder, matched by question_id; where that file holds several responses to one question,
-  the newest one is taken.
+  the newest one is taken. "Newest" compares timestamps as instants (no offset = UTC).
 - A judgement/annotation row names its response as `ingest.readers.judgements` describes.
 - One judge judges a response once: of duplicates the newest is kept, the others are quarantined.
 - A response to a question set that has a questions file must match a question in it; for sets
@@ -151,19 +152,23 @@ def build(raw: Iterable[str | Path] = (), metadata: str | Path | None = None,
             for layout in inputs.layouts:
                 builder.ignored.extend(str(p) for p in layout.ignored)
             bar = tqdm(desc="build", unit=" rows", disable=not progress, file=sys.stderr)
-            state = BuildState(inputs, builder, bar, started)
-            try:
-                for stage in STAGES:
-                    stage(state)
-                    if STAGE_NAMES.get(stage):
-                        builder.lap(STAGE_NAMES[stage])
-            except OSError as error:
-                raise BuildError(os_error_sentence(error)) from error
-            except (duckdb.IOException, duckdb.OutOfMemoryException) as error:
-                raise BuildError(f"{str(error).splitlines()[0]}; the previous output was left as it was") from error
-            finally:
-                bar.close()  # before any error message
-            return state.report
+            return run_stages(BuildState(inputs, builder, bar, started))
+
+
+def run_stages(state: BuildState) -> dict:
+    """Every stage in order; a file that cannot be read or written ends the build in one sentence."""
+    try:
+        for stage in STAGES:
+            stage(state)
+            if STAGE_NAMES.get(stage):
+                state.builder.lap(STAGE_NAMES[stage])
+    except OSError as error:
+        raise BuildError(os_error_sentence(error)) from error
+    except (duckdb.IOException, duckdb.OutOfMemoryException) as error:
+        raise BuildError(f"{str(error).splitlines()[0]}; the previous output was left as it was") from error
+    finally:
+        state.bar.close()  # before any error message
+    return state.report
 
 
 def check_inputs(raw, metadata, judgements, annotations, responses, out, strict) -> BuildInputs:
