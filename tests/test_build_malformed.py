@@ -1,6 +1,7 @@
 """Bad input gets a clear reason in the quarantine report and loses nothing."""
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from toolkit.cli import main as cli
 from toolkit.core import labels, schema
-from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
+from toolkit.ingest.errors import BuildError, StrictBuildError
+from toolkit.ingest.pipeline import build
 
 
 def response_row(question_id: str, model: str = "lab/model-a", **extra) -> dict:
@@ -126,7 +128,7 @@ def test_labels_content_and_status(raw, tmp_path):
     build(raw=[raw], out=out, progress=False)
     responses = pq.read_table(out / "responses").to_pandas().set_index("question_id")
     assert responses.loc["theme_a1", "content"] == "Answer to theme_a1"
-    assert responses.loc["theme_a2", "content"] == "Anthropic answer"
+    assert responses.loc["theme_a2", "content"] == "Anthropic \n\nanswer"  # text blocks joined with a blank line, as SpeechMap does
     assert responses.loc["theme_a2", "reasoning"] == "hmm"
     assert responses.loc["theme_a3", "content"] == schema.EMPTY_CONTENT
     assert responses.loc["theme_a3", "response_status"] == "provider_error"
@@ -158,23 +160,25 @@ def test_strict_fails_and_keeps_previous_output(raw, tmp_path):
     assert cli(["build", "--raw", str(raw), "--out", str(out), "--strict", "--quiet"]) == 1
 
 
-def test_failed_write_leaves_previous_output(raw, tmp_path, monkeypatch):
+def test_full_disk_leaves_previous_output(raw, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     stamp = (out / "build_report.json").read_text()
-    from toolkit.ingest.pipeline import Builder
+    from toolkit.ingest.staging import Builder
 
     def broken(self, light, kind, target, path):
         if kind == "assessments":
-            raise OSError("disk full")  # after questions, models, judges and responses were written
+            raise OSError(errno.ENOSPC, "No space left on device")  # after the small tables and responses
         return original(self, light, kind, target, path)
 
     original = Builder.merge_write
     monkeypatch.setattr(Builder, "merge_write", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError, match="no space left on the device"):
         build(raw=[raw], out=out, progress=False)
     assert (out / "build_report.json").read_text() == stamp
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
+    assert cli(["build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0  # one sentence, no traceback
 
 
 def test_clear_errors_for_bad_options(tmp_path, capsys):
@@ -234,3 +238,204 @@ def test_label_mapping_in_python_and_sql_agree(raw_label):
     sql = duckdb.connect().execute(f"SELECT {labels.canonical_sql('x')} FROM (SELECT ?::VARCHAR AS x)",
                                    [raw_label]).fetchone()[0]
     assert sql == labels.canonical(raw_label)
+
+
+def test_builder_table_can_be_read_twice(tmp_path):
+    from toolkit.ingest.staging import Builder
+
+    builder = Builder({}, tmp_path)
+    builder.frames["questions"] += [pa.table({"question_id": ["a", "b"]}), pa.table({"question_id": ["c"]})]
+    first = builder.table("questions", {"question_id": pa.string()})
+    second = builder.table("questions", {"question_id": pa.string()})
+    assert first["question_id"].to_pylist() == second["question_id"].to_pylist() == ["a", "b", "c"]
+    builder.forget("questions")
+    assert builder.table("questions", {"question_id": pa.string()}).num_rows == 0
+
+
+# -- side inputs: a quarantine line or one clear sentence, never a traceback ------------------------
+def side_build(raw, tmp_path, **options) -> dict:
+    return build(raw=[raw], out=tmp_path / "out", progress=False, **options)
+
+
+def test_judgement_rows_with_mistyped_fields_are_quarantined(raw, tmp_path):
+    judgements = tmp_path / "judge.jsonl"
+    write_lines(judgements, [
+        {"model": "lab/model-a", "question_id": 7, "label": "DENIAL"},                       # numeric id
+        {"model": ["lab/model-a"], "question_id": "theme_a1", "label": "DENIAL"},           # list model
+        {"model": "lab/model-a", "question_id": "theme_a1", "label": "DENIAL", "timestamp": 1735689600},
+        {"model": "lab/model-a", "question_id": "theme_a2", "label": "DENIAL", "judge": {"name": "x"}},
+    ])
+    report = side_build(raw, tmp_path, judgements=[f"judges/three={judgements}"])
+    assert report["totals"]["balanced"]
+    assert reasons_of(tmp_path / "out", "judge.jsonl") == [
+        "field judge is not a string (object)", "field model is not a string (array)",
+        "field question_id is not a string (number)"]
+    three = pq.read_table(tmp_path / "out" / "assessments").to_pandas().query("judge == 'judges/three'")
+    assert three[["question_id", "timestamp"]].values.tolist() == [["theme_a1", "1735689600"]]
+
+
+def test_csv_field_over_the_default_limit(raw, tmp_path):
+    annotations = tmp_path / "human.csv"
+    annotations.write_text("model,question_id,label,analysis\n"
+                           f"lab/model-a,theme_a1,EVASIVE,{'y' * 200_000}\nlab/model-a,theme_a2,COMPLETE,short\n")
+    report = side_build(raw, tmp_path, annotations=[f"people/p={annotations}"])
+    assert report["totals"]["balanced"]
+    human = pq.read_table(tmp_path / "out" / "assessments").to_pandas().query("judge == 'people/p'")
+    assert sorted(human.analysis.str.len()) == [5, 200_000]
+
+
+def test_deeply_nested_json_is_quarantined(raw, tmp_path):
+    judgements = tmp_path / "deep.jsonl"
+    judgements.write_text("[" * 10_000 + "]" * 10_000 + "\n"
+                          + json.dumps({"model": "lab/model-a", "question_id": "theme_a1", "label": "DENIAL"}) + "\n"
+                          + '{"a": ' * 10_000 + "1" + "}" * 10_000 + "\n")
+    report = side_build(raw, tmp_path, judgements=[f"judges/three={judgements}"])
+    assert reasons_of(tmp_path / "out", "deep.jsonl") == ["invalid JSON (nested too deeply)"] * 2
+    assert report["totals"]["balanced"]
+
+
+def test_corrupt_parquet_judgements_are_one_quarantine_line(raw, tmp_path):
+    broken = tmp_path / "judge.parquet"
+    broken.write_bytes(b"PAR1 this is not parquet PAR1")
+    report = side_build(raw, tmp_path, judgements=[f"judges/three={broken}"])
+    entries = [q for q in quarantine(tmp_path / "out") if q["file"] == str(broken)]
+    assert [(q["line"], q["reason"]) for q in entries] == [(None, "unreadable parquet file (ArrowInvalid)")]
+    assert report["totals"]["balanced"]
+
+
+@pytest.mark.parametrize("option", ["judgements", "annotations", "responses"])
+def test_a_folder_given_as_a_file(raw, tmp_path, option, capsys):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(BuildError, match="is a folder, not a file"):
+        side_build(raw, tmp_path, **{option: [str(folder)]})
+    assert cli(["build", "--raw", str(raw), f"--{option}", str(folder), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_metadata_with_a_list_creator(raw, tmp_path):
+    meta = tmp_path / "meta"
+    write_lines(meta / "model_metadata.json", [
+        {"model_identifier": "lab/model-a", "creator": ["lab", "other"], "release_date": "2025-01-01"},
+        {"model_identifier": "lab/model-b", "creator": "lab", "model_name": {"en": "B"}},
+        {"model_identifier": "", "creator": "lab"}])
+    write_lines(meta / "lab_metadata.jsonl", [{"lab": "lab", "full_name": ["Lab"]}, {"lab": "other"}])
+    report = side_build(raw, tmp_path, metadata=meta)
+    assert reasons_of(tmp_path / "out", "model_metadata.json") == [
+        "field creator is not a string", "field model_name is not a string", "missing field model_identifier"]
+    assert reasons_of(tmp_path / "out", "lab_metadata.jsonl") == ["field full_name is not a string"]
+    assert report["totals"]["balanced"] and report["models_without_metadata"] == ["lab/model-a"]
+
+
+@pytest.mark.parametrize("content", ['["judges/one"]', '{"judges/one": "judges/one-alias"}', "{not json"])
+def test_judge_aliases_must_be_a_json_object_of_lists(raw, tmp_path, content, capsys):
+    aliases = tmp_path / "aliases.json"
+    aliases.write_text(content)
+    with pytest.raises(BuildError, match="--judge-aliases"):
+        side_build(raw, tmp_path, judge_aliases=aliases)
+    assert cli(["build", "--raw", str(raw), "--judge-aliases", str(aliases), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_pitti_files_with_missing_columns(tmp_path, capsys):
+    root = tmp_path / "pitti"
+    root.mkdir()
+    pq.write_table(pa.table({"uuid": ["q1"], "id": ["theme_b1"], "category": ["us_hard"], "question": ["Q?"]}),
+                   root / "questions.parquet")  # no domain: optional
+    pq.write_table(pa.table({"uuid": ["r1"], "q_uuid": ["q1"], "model": ["m/x"], "content": ["text"]}),
+                   root / "responses.parquet")  # no timestamp: required
+    pq.write_table(pa.table({"r_uuid": ["r1"], "judge": ["j"], "compliance": ["COMPLETE"]}),
+                   root / "assessments.parquet")
+    with pytest.raises(BuildError, match="missing column.s. timestamp"):
+        build(raw=[root], out=tmp_path / "out", progress=False)
+    pq.write_table(pa.table({"uuid": ["r1"], "q_uuid": ["q1"], "model": ["m/x"], "content": ["text"],
+                             "timestamp": ["2025-01-01"]}), root / "responses.parquet")
+    report = build(raw=[root], out=tmp_path / "out", progress=False)
+    assert report["tables"]["assessments"] == 1 and report["totals"]["balanced"]
+
+
+def test_unreadable_file_is_one_sentence(raw, tmp_path, monkeypatch, capsys):
+    # Tests run as root, where file modes do not stop reading: the denial is simulated.
+    judgements = tmp_path / "judge.jsonl"
+    write_lines(judgements, [{"model": "lab/model-a", "question_id": "theme_a1", "label": "DENIAL"}])
+    real = Path.read_bytes
+
+    def denied(self):
+        if self == judgements:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(BuildError, match=f"permission denied \\({judgements}\\)"):
+        side_build(raw, tmp_path, judgements=[f"judges/three={judgements}"])
+    assert cli(["build", "--raw", str(raw), "--judgements", f"j={judgements}", "--out", str(tmp_path / "o"),
+                "--quiet"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_line_too_long_to_parse_is_quarantined(raw, tmp_path):
+    from toolkit.ingest.lines import MAX_LINE_BYTES
+
+    huge = response_row("theme_a2", model="lab/model-b", response={"choices": [
+        {"finish_reason": "stop", "message": {"content": "z" * (45 << 20)}}]})
+    write_lines(raw / "responses" / "tiny_lab_model-b.jsonl", [huge, response_row("theme_a1", model="lab/model-b")])
+    report = side_build(raw, tmp_path)
+    entries = [q for q in quarantine(tmp_path / "out") if q["file"].endswith("tiny_lab_model-b.jsonl")]
+    assert [(q["line"], q["reason"]) for q in entries] == [(1, f"line longer than {MAX_LINE_BYTES:,} bytes")]
+    assert entries[0]["snippet"].startswith('{"question_id": "theme_a2"') and len(entries[0]["snippet"]) <= 301
+    assert report["totals"]["balanced"]
+
+
+# -- timestamps as instants; empty and odd names -----------------------------------------------------
+def tiny_raw(root: Path, responses: list, analysis: dict[str, list]) -> Path:
+    write_lines(root / "questions" / "tiny.jsonl", [{"id": "theme_a1", "category": "tiny", "question": "Q1"}])
+    write_lines(root / "responses" / "tiny_lab_model-a.jsonl", responses)
+    for folder, rows in analysis.items():
+        write_lines(root / folder / "compliance_tiny_lab_model-a.jsonl", rows)
+    return root
+
+
+def test_newest_is_the_latest_instant_not_the_largest_string(tmp_path):
+    tokyo, utc = "2025-01-01T10:00:00+09:00", "2025-01-01T05:00:00Z"  # 01:00 and 05:00 UTC
+    raw = tiny_raw(tmp_path / "raw", [response_row("theme_a1", timestamp=tokyo), response_row("theme_a1", timestamp=utc)],
+                   {"analysis": [analysis_row("theme_a1", "COMPLETE", timestamp="2025-02-01T10:00:00+09:00"),
+                                 analysis_row("theme_a1", "DENIAL", timestamp="2025-02-01T05:00:00Z")]})
+    judgements = tmp_path / "j.jsonl"  # names the older response by its instant, written in UTC
+    write_lines(judgements, [{"model": "lab/model-a", "question_id": "theme_a1", "label": "EVASIVE",
+                              "response_timestamp": "2025-01-01T01:00:00+00:00"}])
+    build(raw=[raw], out=tmp_path / "out", progress=False, judgements=[f"judges/two={judgements}"])
+    responses = pq.read_table(tmp_path / "out" / "responses").to_pandas().set_index("response_id")
+    assessments = pq.read_table(tmp_path / "out" / "assessments").to_pandas().set_index("judge")
+    assert assessments.at["judges/one", "label"] == "DENIAL"  # 05:00Z is the newer judgement
+    assert responses.at[assessments.at["judges/one", "response_id"], "timestamp"] == utc
+    assert responses.at[assessments.at["judges/two", "response_id"], "timestamp"] == tokyo
+    assert [q["reason"] for q in quarantine(tmp_path / "out")] == ["duplicate judgement (kept the newest)"]
+
+
+def test_empty_and_garbage_fields_are_quarantined(tmp_path):
+    raw = tiny_raw(tmp_path / "raw", [
+        response_row("theme_a1"), response_row("theme_a1", timestamp=""), response_row("theme_a1", timestamp="yesterday"),
+        response_row("theme_a1", model=""), response_row(" ")],
+        {"analysis": [analysis_row("theme_a1", timestamp="soon"), analysis_row("theme_a1", judge=".")],
+         "analysis.": [{"question_id": "theme_a1", "compliance": "DENIAL"}],
+         "analysis..": [{"question_id": "theme_a1", "compliance": "DENIAL"}],
+         "analysis.judges_two": [{"question_id": "theme_a1", "compliance": "EVASIVE"}]})
+    report = build(raw=[raw], out=tmp_path / "out", progress=False)
+    assert report["totals"]["balanced"]
+    assert reasons_of(tmp_path / "out", "tiny_lab_model-a.jsonl") == [
+        "field model is empty", "field question_id is empty", "field timestamp is empty",
+        "field timestamp is not a date and time"]
+    found = sorted((Path(q["file"]).parent.name, q["reason"]) for q in quarantine(tmp_path / "out")
+                   if q["file"].startswith(str(raw / "analysis")))
+    assert found == [("analysis", "field timestamp is not a date and time"),
+                     ("analysis", "judge name has no letters or digits"),
+                     ("analysis.", "missing field judge_model"), ("analysis..", "missing field judge_model")]
+    assert set(pq.read_table(tmp_path / "out" / "judges").column("judge").to_pylist()) == {"judges/two"}
+
+
+def test_every_quarantine_entry_has_its_snippet(raw, tmp_path):
+    build(raw=[raw], out=tmp_path / "out", progress=False)
+    entries = quarantine(tmp_path / "out")
+    assert entries and all(q["snippet"] for q in entries)
+    duplicate = next(q for q in entries if q["reason"] == "duplicate question")
+    assert duplicate["snippet"] == json.dumps({"id": "theme_a1", "category": "tiny", "domain": "D", "question": "Q1"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
+from toolkit.ingest.errors import BuildError, StrictBuildError
+from toolkit.ingest.pipeline import build
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +35,23 @@ def run(args: argparse.Namespace) -> int:
     except StrictBuildError as error:
         for reason, count in error.report["quarantine_reasons"].items():
             print(f"  would quarantine {count:,}: {reason}", file=sys.stderr)
+        for file, drift in error.report.get("format_drift", {}).items():
+            print(f"  format drift in {file}: {drift['complete_without_text']:,} COMPLETE without text, "
+                  f"lines {', '.join(map(str, drift['lines'][:10]))}", file=sys.stderr)
         print(f"error: {error}", file=sys.stderr)
         return 1
     except (BuildError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    print(summary_line(args.out, report), file=sys.stderr)
+    return 0
+
+
+def summary_line(out: str, report: dict) -> str:
+    """One line: rows per table, quarantined rows by reason, and whether every input line is accounted for."""
+    tables = ", ".join(f"{name} {count:,}" for name, count in report["tables"].items())
     totals = report["totals"]
+    reasons = "; ".join(f"{reason}: {count:,}" for reason, count in report["quarantine_reasons"].items())
+    quarantined = f"quarantined {totals['quarantined']:,}" + (f" ({reasons})" if reasons else "")
+    balance = "balanced" if totals["balanced"] else "NOT balanced (see build_report.json)"
+    return f"built {out}: {tables}; {quarantined}; {balance}"

@@ -33,6 +33,7 @@ RESPONSES = pa.schema([
     ("finish_reason", pa.string()),
     ("response_status", pa.string()),   # success | moderation | truncation | provider_error | empty_response | ...
     ("response_status_reason", pa.string()),
+    ("moderation_reason", pa.string()),  # SpeechMap's original_moderation_reason, from the provider's reply; else null
     ("source", pa.string()),            # file:line
 ])
 

@@ -47,6 +47,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "finish_reason": "The provider's finish reason.",
         "response_status": "success, moderation, truncation, provider_error, empty_response, ...",
         "response_status_reason": "Why the status is not success, when known.",
+        "moderation_reason": "SpeechMap's provider-moderation reason (content_filter, refusal, moderation_error_text), else null.",
         "source": "The raw file and line the row came from.",
     },
     "assessments": {

@@ -1,0 +1,79 @@
+"""Model and lab metadata (`model_metadata.json`, JSONL despite its name; `lab_metadata.jsonl`)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from toolkit.core import schema
+from toolkit.ingest.errors import BuildError
+from toolkit.ingest.quarantine import Quarantine
+from toolkit.ingest.readers.records import read_records
+
+# Fields that must be text where present (a list `creator` cannot name a lab).
+TEXT_FIELDS = {"model_identifier": ("creator", "model_name", "model_family", "release_date"),
+               "lab": ("full_name", "color")}
+
+
+def read_models(quarantine: Quarantine, folder: Path | None, response_models: list[str]) -> tuple[list[dict], list[str]]:
+    """Models with lab, family, release date and reasoning flag; models without metadata are kept
+    with lab `unknown` (and listed in the report)."""
+    meta: dict[str, dict] = {}
+    labs: dict[str, dict] = {}
+    if folder is not None:
+        for name, target, key in (("model_metadata.json", meta, "model_identifier"),
+                                  ("lab_metadata.jsonl", labs, "lab")):
+            read_metadata_file(quarantine, folder, name, target, key)
+    rows, missing = [], []
+    for model in sorted(set(meta) | set(response_models)):
+        record = meta.get(model)
+        if record is None:
+            missing.append(model)
+            record = {}
+        lab = record.get("creator") or schema.UNKNOWN_LAB
+        reasoning = record.get("reasoning_model")
+        if reasoning is None:
+            reasoning = bool(re.search(r"-(reasoning|thinking)\b", model))
+        rows.append({
+            "model": model, "model_name": record.get("model_name") or model.split("/")[-1],
+            "lab": lab, "lab_name": labs.get(lab, {}).get("full_name") or (lab if lab != schema.UNKNOWN_LAB else "Unknown"),
+            "lab_color": labs.get(lab, {}).get("color"), "family": record.get("model_family"),
+            "release_date": _date(record.get("release_date")), "reasoning": bool(reasoning),
+            "metadata_found": model in meta,
+        })
+    return rows, missing
+
+
+def read_metadata_file(quarantine: Quarantine, folder: Path, name: str, target: dict, key: str) -> None:
+    """Records of one metadata file into `target` by `key`; bad and duplicate lines quarantined.
+    model_metadata.json is JSONL despite its name: read_records reads it line by line."""
+    path = folder / name
+    if not path.is_file():
+        raise BuildError(f"--metadata {folder}: {name} not found")
+    report = quarantine.report_for(path, "metadata")
+    for number, record, problem in read_records(path):
+        report.lines_read += 1
+        wrong = None if problem else next((f for f in TEXT_FIELDS[key] if record.get(f) is not None
+                                           and not isinstance(record[f], str)), None)
+        if problem is not None:
+            quarantine.reject(str(path), problem.line, problem.reason, problem.snippet)
+        elif not isinstance(record.get(key), str) or not record[key].strip():
+            quarantine.reject(str(path), number, f"missing field {key}", json.dumps(record)[:300])
+        elif wrong:
+            quarantine.reject(str(path), number, f"field {wrong} is not a string", json.dumps(record)[:300])
+        elif record[key] in target:
+            quarantine.reject(str(path), number, f"duplicate {key}", json.dumps(record)[:300])
+        else:
+            target[record[key]] = record
+            report.rows_written += 1
+
+
+def _date(value: Any):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
