@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
 from toolkit.query import agreement as ag  # noqa: E402
+from toolkit.query.pages import cell_page  # noqa: E402
 from toolkit.storage.store import Store  # noqa: E402
 
 TARGET_MATRIX_P95_MS = 150.0
@@ -156,8 +157,8 @@ def bench_queries(store: Store, pairs: int, pages: int, seed: int) -> dict[str, 
         last = max(1, -(-int(cell["n"]) // PAGE_SIZE))
         page = rng.choice([1, last, rng.randint(1, last)])
         deep += page > 100
-        ours_ms, ours = timed(lambda: ag.cell_page(store, side1, side2, cell["from_label"], cell["to_label"],
-                                                   filters, page=page, page_size=PAGE_SIZE))
+        ours_ms, ours = timed(lambda: cell_page(store, side1, side2, cell["from_label"], cell["to_label"],
+                                              filters, page=page, page_size=PAGE_SIZE))
         anchor_ms, anchor = timed(lambda: anchor_page(store, side1, side2, filters, cell["from_label"],
                                                       cell["to_label"], page))
         page_ours.append(ours_ms)

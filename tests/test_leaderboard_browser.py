@@ -9,6 +9,8 @@ import pytest
 
 from tests.browser import SCREENSHOTS, open_page, running_app
 from toolkit.query import scores
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 pytestmark = pytest.mark.browser
@@ -80,7 +82,7 @@ def test_leaderboard_tab(demo_data):
             assert "judge=" + urllib.parse.quote(other, safe="") in page.locator("#lb-link textarea, #lb-link input").first.input_value()
 
             labs = download_csv(page, "lb-labs-csv")
-            expected_labs = scores.labs_report(store, other)
+            expected_labs = labs_report(store, other)
             assert labs["lab"].tolist() == expected_labs["lab"].tolist()
             assert labs["index"].tolist() == pytest.approx(expected_labs["index"].round(2).tolist(), abs=1e-9)
 
@@ -99,7 +101,7 @@ def test_leaderboard_tab(demo_data):
             expected = scores.model_scores(store, other, "us_hard", {"domain": domain, "reasoning": True})
             assert_same_scores(download_csv(page, "lb-models-csv"), expected)
             transitions = download_csv(page, "lb-transitions-csv")
-            report = scores.migration(store, default, other, "us_hard", {"domain": domain, "reasoning": True})
+            report = migration(store, default, other, "us_hard", {"domain": domain, "reasoning": True})
             assert transitions["n"].sum() == report.summary.iloc[0]["compared"] > 0
             link = page.locator("#lb-link textarea, #lb-link input").first.input_value()
             assert "reasoning=reasoning" in link and "domain=" in link

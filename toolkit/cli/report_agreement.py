@@ -1,4 +1,4 @@
-"""`python -m toolkit` command line for toolkit.query.agreement: arguments and the run function."""
+"""`python -m toolkit report agreement`: arguments and the run function."""
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,4 @@
-"""`python -m toolkit` command line for toolkit.query.scores: arguments and the run function."""
+"""`python -m toolkit report models|labs|migration`: arguments and the run functions."""
 from __future__ import annotations
 
 import argparse
@@ -10,14 +10,10 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from toolkit.query.scores import (
-    DEFAULT_QUESTION_SET,
-    MIGRATION_PARTS,
-    MODEL_COLUMNS,
-    labs_report,
-    migration,
-    model_scores,
-)
+from toolkit.query.inputs import DEFAULT_QUESTION_SET
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import MIGRATION_PARTS, migration
+from toolkit.query.scores import MODEL_COLUMNS, model_scores
 from toolkit.storage.store import Store
 
 

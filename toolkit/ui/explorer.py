@@ -1,6 +1,6 @@
 """The "Judge explorer" tab: any two judges side by side, agreement, and the texts behind each cell.
 
-The work is done by `toolkit.agreement` (pure functions over the store); this module renders it.
+The work is done by `toolkit.query.agreement` and `toolkit.query.pages`; this module renders it.
 The Sankey and both heatmaps are self-contained SVG in gr.HTML: plotly is not installed, Altair has no
 Sankey mark, an Altair spec costs tens of milliseconds per chart (too much for the 20-client load
 target) and, with width="container", a layered Altair chart gets zero width in gr.Plot (Gradio 6.31).
@@ -21,7 +21,7 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.core.labels import COLORS, canonical
-from toolkit.query import agreement as ag
+from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
 
 from .common import csv_file, query_params, safe_markdown_html, share_link
@@ -225,7 +225,7 @@ def rendered_markdown(content: str) -> str:
     return safe_markdown_html(content)
 
 
-def items_html(page: ag.CellPage, side1: ag.Side, side2: ag.Side, from_label: str, to_label: str) -> str:
+def items_html(page: pages.CellPage, side1: ag.Side, side2: ag.Side, from_label: str, to_label: str) -> str:
     """The items of one page: question, response (sanitised markdown), every judge's label and analysis."""
     if not page.total:
         return (f'<div class="xp-empty">No response in the cell {html.escape(str(from_label))} \u2192 '
@@ -258,7 +258,7 @@ def items_html(page: ag.CellPage, side1: ag.Side, side2: ag.Side, from_label: st
     return "".join(out)
 
 
-def page_info(page: ag.CellPage, from_label: str, to_label: str) -> str:
+def page_info(page: pages.CellPage, from_label: str, to_label: str) -> str:
     if not page.total:
         return "No items."
     first = (page.page - 1) * page.page_size + 1
@@ -462,7 +462,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         # The cell's count is in the pair's matrix, usually cached by the compare event just before.
         matrix = pair_matrix(side1, side2, frozen(filters))
         total = int(matrix.at[source, target]) if source in matrix.index and target in matrix.columns else 0
-        page = ag.cell_page(store, side1, side2, source, target, filters,
+        page = pages.cell_page(store, side1, side2, source, target, filters,
                             page=int(number or 1), page_size=int(size or 25), total=total)
         state = url_state(side1, side2, picked, {"from": source, "to": target, "pg": page.page, "size": page.page_size})
         return (page_info(page, source, target), items_html(page, side1, side2, source, target), page.page,
@@ -489,7 +489,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         side1, side2, filters, _ = unpack(tuple(chosen))
         if not source or not target:
             raise gr.Error("Pick a cell first.")
-        frame = ag.cell_items_frame(store, side1, side2, source, target, filters)
+        frame = pages.cell_items_frame(store, side1, side2, source, target, filters)
         return gr.DownloadButton(value=csv_file(frame, f"cell_{source}_to_{target}"), visible=True)
 
     gr.on([c.input for c in selectors], compare, selectors, compare_outputs, api_name="explorer_compare")

@@ -1,7 +1,7 @@
 """The Leaderboard tab: model scores and the lab index under one judge, and the judge-change view.
 
-Everything is computed by `toolkit.scores`; this module shapes tables for display, draws the
-Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
+Everything is computed by `toolkit.query` (scores, lab_index, migration); this module shapes
+tables for display, draws the Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
 of the store and a `LeaderboardState`, tested without a server. The state travels in the URL:
 ?tab=leaderboard&judge=..&set=..&domain=..&reasoning=..&from=..&to=..&model=..
 """
@@ -15,7 +15,9 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.core.labels import SCORED
-from toolkit.query import scores
+from toolkit.query import inputs, scores
+from toolkit.query.lab_index import lab_index, lab_trajectories
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 from .charts import AXIS_GREY, label_scale, themed
@@ -41,7 +43,7 @@ URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reason
 @dataclass(frozen=True)
 class LeaderboardState:
     judge: str | None
-    question_set: str            # a set name or scores.ALL_SETS
+    question_set: str            # a set name or inputs.ALL_SETS
     domain: str = ALL_DOMAINS
     reasoning: str = "all"       # a key of REASONING
     baseline: str | None = None  # judge-change view: the old judge
@@ -61,7 +63,7 @@ class LeaderboardState:
 
 
 def question_set_choices(store: Store) -> list[str]:
-    return [*store.distinct("question_set"), scores.ALL_SETS]
+    return [*store.distinct("question_set"), inputs.ALL_SETS]
 
 
 def overlap_partner(store: Store, judge: str | None, question_set: str | None) -> str | None:
@@ -80,9 +82,9 @@ def overlap_partner(store: Store, judge: str | None, question_set: str | None) -
 
 def default_state(store: Store) -> LeaderboardState:
     judge = store.default_judge()
-    resolved = scores.resolve_question_set(store, None)
+    resolved = inputs.resolve_question_set(store, None)
     question_set = resolved if isinstance(resolved, str) else None
-    return LeaderboardState(judge=judge, question_set=question_set or scores.ALL_SETS,
+    return LeaderboardState(judge=judge, question_set=question_set or inputs.ALL_SETS,
                             baseline=overlap_partner(store, judge, question_set), new=judge)
 
 
@@ -234,11 +236,11 @@ def rank_chart(labs: pd.DataFrame, colors: Mapping[str, str], baseline: str, new
 def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     """Tables and charts of the main view (model table, lab index, trajectories, model profile)."""
     filters = state.filters()
-    colors = scores.lab_colors(store)
-    as_of = scores.default_as_of(store)
+    colors = inputs.lab_colors(store)
+    as_of = inputs.default_as_of(store)
     models = scores.model_scores(store, state.judge, state.question_set, filters)
-    labs = scores.lab_index(models, as_of) if as_of else scores.lab_index(models)
-    trajectories = scores.lab_trajectories(models, as_of)
+    labs = lab_index(models, as_of) if as_of else lab_index(models)
+    trajectories = lab_trajectories(models, as_of)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
     profile = (scores.model_domain_profile(store, state.judge, model, state.question_set, filters)
                if model else pd.DataFrame(columns=PROFILE_TABLE))
@@ -258,8 +260,8 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
 
 def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     """Tables and charts of the judge-change view."""
-    report = scores.migration(store, state.baseline, state.new, state.question_set, state.filters())
-    colors = scores.lab_colors(store)
+    report = migration(store, state.baseline, state.new, state.question_set, state.filters())
+    colors = inputs.lab_colors(store)
     summary = report.summary.iloc[0]
     return {
         "summary": summary.to_dict(),
