@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+from toolkit.core.filters import Filters
 from toolkit.core.labels import COLORS
 from toolkit.query import agreement as ag, pages
 from toolkit.ui import explorer as xp
@@ -123,7 +124,9 @@ def test_url_state_rejects_bad_values():
 
 
 def test_filters_from_tab_inputs():
-    assert xp.filters_from({"question_set": ["us_hard"], "model": [], "reasoning": "no"}) == {
-        "question_set": ["us_hard"], "reasoning": False}
-    assert xp.filters_from({"reasoning": "any"}) == {}
-    assert xp.frozen({"b": [1, 2], "a": "x"}) == xp.frozen({"a": "x", "b": [1, 2]})
+    assert xp.filters_from({"question_set": ["us_hard"], "model": [], "reasoning": "no"}) == Filters(
+        question_set=("us_hard",), reasoning=False)
+    assert xp.filters_from({"reasoning": "any"}) == Filters()
+    assert xp.filters_from({"reasoning": "maybe"}) == Filters()  # what the radio cannot send: any
+    # a hashable cache key that does not depend on the order the values were picked in the dict
+    assert hash(xp.filters_from({"lab": ["x"], "model": ["a", "b"]})) == hash(xp.filters_from({"model": ["a", "b"], "lab": ["x"]}))

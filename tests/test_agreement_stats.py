@@ -148,13 +148,3 @@ def test_many_judge_agreement_on_a_joint_table():
     gold = ag.gold_accuracy(joint, ["C"]).set_index("judge")
     assert gold.loc["A", "accuracy"] == pytest.approx(1.0) and gold.loc["B", "accuracy"] == pytest.approx(4 / 5)
 
-
-def test_clean_filters_coerces_and_rejects():
-    assert ag.clean_filters({"reasoning": "yes", "model": ["a", "b"], "theme": "", "domain": None}) == {
-        "reasoning": True, "model": ["a", "b"]}
-    with pytest.raises(ag.NoMatch):
-        ag.clean_filters({"reasoning": "'; DROP TABLE responses; --"})
-    with pytest.raises(ag.NoMatch):
-        ag.clean_filters({"variation": "1 OR 1=1"})
-    with pytest.raises(ValueError):
-        ag.clean_filters({"judge; DROP": "x"})

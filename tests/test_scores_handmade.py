@@ -286,7 +286,7 @@ def test_tab_views_render_serialisable_charts(mig_store):
     state = tab.state_from_query(mig_store, {"judge": "judge/new", "from": "judge/old", "to": "judge/new",
                                              "model": "m2", "reasoning": "bogus"})
     assert (state.judge, state.baseline, state.new, state.model, state.reasoning) == \
-        ("judge/new", "judge/old", "judge/new", "m2", "all")  # an unknown value falls back to the default
+        ("judge/new", "judge/old", "judge/new", "m2", "any")  # an unknown value falls back to the default
     view, change = tab.leaderboard_view(mig_store, state), tab.migration_view(mig_store, state)
     assert view["model"] == "m2" and view["models"]["model"].tolist() == ["m1", "m4", "m2"]  # 75, 50, 25
     assert change["summary"]["changed"] == 3

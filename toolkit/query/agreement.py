@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
+from toolkit.core.filters import FilterInput, Filters, NoMatch
 from toolkit.core.labels import order_key
 from toolkit.stats.agreement import (
     category_counts,
@@ -41,8 +42,6 @@ from toolkit.storage.store import Store, where_clause
 
 LABEL_KINDS = ("label", "label_raw")
 MISSING_RAW = "(none)"
-# Filters the explorer offers (a subset of store.FILTER_COLUMNS).
-FILTERS = ("question_set", "domain", "theme", "model", "lab", "family", "provider", "reasoning")
 
 
 @dataclass(frozen=True)
@@ -50,48 +49,6 @@ class Side:
     """One side of a comparison: a judge and which of its label columns."""
     judge: str
     kind: str = "label"
-
-
-# -- filters ----------------------------------------------------------------------------------
-class NoMatch(Exception):
-    """A filter value that no row can have (e.g. reasoning='maybe'): the result is empty."""
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1", "reasoning"):
-        return True
-    if text in ("false", "no", "0", "non-reasoning"):
-        return False
-    raise NoMatch(f"reasoning must be yes or no, not {str(value)[:40]!r}")
-
-
-def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Drop empty filters and coerce typed ones, so that any user value is safe to bind.
-
-    String columns take any text (it is bound as a parameter, so quotes or SQL fragments simply
-    match nothing). `reasoning` takes yes/no/true/false; `variation` an integer; anything else
-    raises NoMatch (an empty result), never a database conversion error.
-    """
-    cleaned: dict[str, Any] = {}
-    for name, value in (filters or {}).items():
-        if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
-            continue
-        values = list(value) if isinstance(value, (list, tuple, set)) else [value]
-        if name == "reasoning":
-            values = sorted({_as_bool(v) for v in values})
-        elif name == "variation":
-            try:
-                values = [int(v) for v in values]
-            except (TypeError, ValueError):
-                raise NoMatch(f"variation must be a number, not {str(values)[:40]!r}") from None
-        else:
-            values = [str(v) for v in values]
-        cleaned[name] = values if len(values) > 1 else values[0]
-    where_clause(cleaned)  # raises ValueError on an unknown filter name
-    return cleaned
 
 
 # -- SQL fragments (identifiers come from the store, never from user text) ---------------------
@@ -107,10 +64,10 @@ def both_judged_sql(store: Store, side1: Side, side2: Side) -> str:
 
 # -- transition matrix ------------------------------------------------------------------------
 def transition_rows(store: Store, side1: Side, side2: Side,
-                    filters: Mapping[str, Any] | None = None) -> list[tuple[str, str, int]]:
+                    filters: FilterInput = None) -> list[tuple[str, str, int]]:
     """(from_label, to_label, n) over the responses both judges judged, filtered: one GROUP BY."""
     try:
-        where, params = where_clause(clean_filters(filters))
+        where, params = where_clause(Filters.of(filters))
     except NoMatch:
         return []
     return store.rows(
@@ -121,7 +78,7 @@ def transition_rows(store: Store, side1: Side, side2: Side,
     )
 
 
-def transition_counts(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def transition_counts(store: Store, side1: Side, side2: Side, filters: FilterInput = None) -> pd.DataFrame:
     """Long counts (from_label, to_label, n) over the responses both judges judged, filtered."""
     rows = transition_rows(store, side1, side2, filters)
     return pd.DataFrame({"from_label": pd.Series([str(r[0]) for r in rows], dtype=str),
@@ -151,7 +108,7 @@ def _square(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     return pd.DataFrame(m, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
 
 
-def transition_matrix(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def transition_matrix(store: Store, side1: Side, side2: Side, filters: FilterInput = None) -> pd.DataFrame:
     return _square(transition_rows(store, side1, side2, filters))
 
 
@@ -167,7 +124,7 @@ def per_label_table(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- joint labels of all judges ---------------------------------------------------------------
-def joint_labels(store: Store, judges: list[str] | None = None, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def joint_labels(store: Store, judges: list[str] | None = None, filters: FilterInput = None) -> pd.DataFrame:
     """The joint distribution of the judges' canonical labels: one row per combination, with `n`.
 
     Columns are the judge names (null = not judged) and n. One scan of response_view serves the
@@ -182,13 +139,13 @@ def joint_labels(store: Store, judges: list[str] | None = None, filters: Mapping
     return frame.astype({"n": "int64"})
 
 
-def _joint_rows(store: Store, judges: list[str], filters: Mapping[str, Any] | None) -> list[tuple]:
+def _joint_rows(store: Store, judges: list[str], filters: FilterInput) -> list[tuple]:
     """(label of each judge or None, ..., n) per combination: the rows of `joint_labels`."""
     columns = [store.judge_column(j, "label") for j in judges]
     if not columns:
         return []
     try:
-        where, params = where_clause(clean_filters(filters))
+        where, params = where_clause(Filters.of(filters))
     except NoMatch:
         return []
     any_judged = " OR ".join(f"{c} IS NOT NULL" for c in columns)
@@ -292,8 +249,15 @@ def _number(value: Any) -> Any:
     return value
 
 
-def empty_message(side1: Side, side2: Side, filters: Mapping[str, Any] | None) -> str:
-    active = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+def shown_filters(filters: FilterInput) -> dict[str, Any]:
+    """The active filters as the user gave them (a mapping), or by name for a Filters: for echoes."""
+    if isinstance(filters, Filters):
+        return filters.as_dict()
+    return {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
+
+
+def empty_message(side1: Side, side2: Side, filters: FilterInput) -> str:
+    active = shown_filters(filters)
     where = f" under the filters {json.dumps(active, default=str)}" if active else ""
     return f"No response was judged by both {side1.judge} and {side2.judge}{where}."
 
@@ -302,20 +266,20 @@ def matrix_dict(matrix: pd.DataFrame) -> dict[str, dict[str, int]]:
     return {str(f): {str(t): int(matrix.at[f, t]) for t in matrix.columns} for f in matrix.index}
 
 
-def agreement_report(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None,
+def agreement_report(store: Store, side1: Side, side2: Side, filters: FilterInput = None,
                      bootstrap: int = 0, seed: int = 0) -> dict[str, Any]:
     """Everything about one pair: n, agreement, kappa with its interval(s), matrix, per-label scores."""
     return report_from_matrix(transition_matrix(store, side1, side2, filters), side1, side2, filters, bootstrap, seed)
 
 
-def report_from_matrix(matrix: pd.DataFrame, side1: Side, side2: Side, filters: Mapping[str, Any] | None = None,
+def report_from_matrix(matrix: pd.DataFrame, side1: Side, side2: Side, filters: FilterInput = None,
                        bootstrap: int = 0, seed: int = 0) -> dict[str, Any]:
     """The report of `agreement_report` from a matrix already counted (the tab reuses its matrix)."""
     m = matrix.to_numpy()
     n = int(m.sum())
     report: dict[str, Any] = {
         "judge1": side1.judge, "label1": side1.kind, "judge2": side2.judge, "label2": side2.kind,
-        "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "", [])},
+        "filters": shown_filters(filters),
         "n": n,
         "agreement": _number(raw_agreement(m)),
         "cohen_kappa": _number(cohen_kappa(m)),
@@ -331,7 +295,7 @@ def report_from_matrix(matrix: pd.DataFrame, side1: Side, side2: Side, filters: 
     return report
 
 
-def all_judges_report(store: Store, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def all_judges_report(store: Store, filters: FilterInput = None) -> dict[str, Any]:
     """Pairwise kappa over all judges, Fleiss' kappa / Krippendorff's alpha, gold accuracy."""
     judges = store.judge_names()
     codes, k, weights = _row_codes(_joint_rows(store, judges, filters), judges)

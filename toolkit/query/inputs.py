@@ -2,18 +2,18 @@
 model's metadata and the as-of day. Per-store values are computed once (the store is read-only)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import weakref
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
+from toolkit.core.filters import FilterInput, Filters
 from toolkit.storage.store import Store, where_clause
 
 DEFAULT_QUESTION_SET = "us_hard"
 ALL_SETS = "all"
-# Report filters besides the question set (the shared filter names of `where_clause`).
-FILTERS = ("domain", "theme", "variation", "lab", "reasoning", "model", "family", "provider")
 
 # Per-store constants (the store is read-only): computed once, not on every judge switch.
 _CONSTANTS: "weakref.WeakKeyDictionary[Store, dict[str, Any]]" = weakref.WeakKeyDictionary()
@@ -53,14 +53,18 @@ def resolve_question_set(store: Store, question_set: str | Sequence[str] | None)
     return question_set if isinstance(question_set, str) else list(question_set)
 
 
-def conditions(store: Store, question_set: Any, filters: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
-    """The WHERE conditions (' AND ...') and parameters of a score query."""
-    filters = dict(filters or {})
-    unknown = set(filters) - set(FILTERS)
-    if unknown:
-        raise ValueError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(FILTERS)}")
-    filters["question_set"] = resolve_question_set(store, question_set)
-    return where_clause(filters)
+def conditions(store: Store, question_set: Any, filters: FilterInput) -> tuple[str, list[Any]]:
+    """The WHERE conditions (' AND ...') and parameters of a score query.
+
+    The question set is its own argument (it has a default, see `resolve_question_set`), so
+    `filters` must not carry one.
+    """
+    filters = Filters.of(filters)
+    if filters.question_set:
+        raise ValueError("pass the question set as question_set, not as a filter")
+    chosen = resolve_question_set(store, question_set)
+    sets = () if chosen is None else (chosen,) if isinstance(chosen, str) else tuple(chosen)
+    return where_clause(dataclasses.replace(filters, question_set=sets))
 
 
 def default_as_of(store: Store) -> dt.date | None:

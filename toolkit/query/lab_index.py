@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
 import pandas as pd
 
+from toolkit.core.filters import FilterInput
 from toolkit.core.schema import UNKNOWN_LAB
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
 from toolkit.query.scores import model_domain_scores, model_scores
@@ -123,14 +124,14 @@ def lab_trajectories(scores: pd.DataFrame, as_of: dt.date | str | None = None,
 
 
 def labs_report(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                filters: Mapping[str, Any] | None = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
+                filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """The lab index under one judge; as_of defaults to the store's newest release date."""
     scores = model_scores(store, judge, question_set, filters)
     return lab_index(scores, as_of if as_of is not None else default_as_of(store))
 
 
 def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                     filters: Mapping[str, Any] | None = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
+                     filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """The lab index computed separately on each domain's model scores (one GROUP BY)."""
     as_of = as_of if as_of is not None else default_as_of(store)
     per_domain = model_domain_scores(store, judge, question_set, filters)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from toolkit.core.filters import FilterInput
 from toolkit.core.labels import SCORED, UNKNOWN, order_key
 from toolkit.query.inputs import conditions, default_as_of, model_metadata
 from toolkit.query.lab_index import lab_index
@@ -22,7 +23,7 @@ from toolkit.storage.store import Store
 
 def migration_crosstab(store: Store, from_judge: str, to_judge: str,
                       question_set: str | Sequence[str] | None = None,
-                      filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                      filters: FilterInput = None) -> pd.DataFrame:
     """The one aggregation behind a migration report: counts per (model, from_label, to_label) over
     the responses both judges labelled, with each model's lab, lab name and release date."""
     a, b = store.judge_column(from_judge), store.judge_column(to_judge)
@@ -154,7 +155,7 @@ def _lab_rank_changes(models: pd.DataFrame, as_of: dt.date | str | None) -> pd.D
 
 
 def migration(store: Store, from_judge: str, to_judge: str,
-              question_set: str | Sequence[str] | None = None, filters: Mapping[str, Any] | None = None,
+              question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
               as_of: dt.date | str | None = None, top: int = 10) -> Migration:
     """The judge-migration report between two judges on the responses both judged."""
     crosstab = migration_crosstab(store, from_judge, to_judge, question_set, filters)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
-from toolkit.query.agreement import NoMatch, Side, both_judged_sql, clean_filters, value_sql
+from toolkit.core.filters import FilterInput, Filters, NoMatch
+from toolkit.query.agreement import Side, both_judged_sql, value_sql
 from toolkit.storage.store import Store, where_clause
 
 MAX_PAGE_SIZE = 500
@@ -31,8 +32,8 @@ ITEM_COLUMNS = ["response_id", "question_set", "question_id", "theme", "domain",
                 "provider", "content", "from_label", "to_label"]
 
 
-def _cell_sql(store: Store, side1: Side, side2: Side, filters: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
-    where, params = where_clause(clean_filters(filters))
+def _cell_sql(store: Store, side1: Side, side2: Side, filters: FilterInput) -> tuple[str, list[Any]]:
+    where, params = where_clause(Filters.of(filters))
     sql = (f"FROM response_view WHERE {both_judged_sql(store, side1, side2)} "
            f"AND {value_sql(store, side1)} = ? AND {value_sql(store, side2)} = ?{where}")
     return sql, params
@@ -42,7 +43,7 @@ ITEM_ORDER = "response_id"
 
 
 def cell_page(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,
-              filters: Mapping[str, Any] | None = None, page: int = 1, page_size: int = 50,
+              filters: FilterInput = None, page: int = 1, page_size: int = 50,
               total: int | None = None) -> CellPage:
     """One page of the responses in cell (from_label, to_label), ordered by response id (stable).
 
@@ -108,7 +109,7 @@ def judgements_for(store: Store, response_ids: list[str]) -> pd.DataFrame:
 
 
 def cell_items_frame(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,
-                     filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                     filters: FilterInput = None) -> pd.DataFrame:
     """All items of a cell as one flat table (the CSV download): the item columns plus both judges'
     analyses. No cap, so a huge cell gives a huge file."""
     try:

@@ -6,10 +6,12 @@ ERROR stays in the denominator and UNKNOWN counts in n only. Computed on `us_har
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+import dataclasses
+from typing import Sequence
 
 import pandas as pd
 
+from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED, UNKNOWN
 from toolkit.query.inputs import conditions, model_metadata
 from toolkit.stats.ranks import competition_ranks
@@ -43,7 +45,7 @@ def _finish_model_frame(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                 filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                 filters: FilterInput = None) -> pd.DataFrame:
     """One row per model: n judged, n_<label> counts, % per label, lab, release date, reasoning, rank.
 
     Only rows the judge labelled count. Sorted by % COMPLETE (desc), then model; `rank` is the
@@ -63,7 +65,7 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
 
 
 def model_domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                        filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                        filters: FilterInput = None) -> pd.DataFrame:
     """One row per (domain, model) with counts, % per label and the competition rank of the model's
     % COMPLETE among the models in that domain (1, 2, 2, 4)."""
     label = store.judge_column(judge)
@@ -85,7 +87,7 @@ def model_domain_scores(store: Store, judge: str, question_set: str | Sequence[s
 
 
 def domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                  filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                  filters: FilterInput = None) -> pd.DataFrame:
     """One row per domain, counts pooled over models, % per label, competition rank of % COMPLETE."""
     label = store.judge_column(judge)
     where, params = conditions(store, question_set, filters)
@@ -105,9 +107,9 @@ def domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | 
 
 def model_domain_profile(store: Store, judge: str, model: str,
                          question_set: str | Sequence[str] | None = None,
-                         filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                         filters: FilterInput = None) -> pd.DataFrame:
     """One model's per-domain scores with its rank among all models in each domain."""
-    filters = {k: v for k, v in (filters or {}).items() if k != "model"}
+    filters = dataclasses.replace(Filters.of(filters), model=())
     frame = model_domain_scores(store, judge, question_set, filters)
     models_in_domain = frame.groupby("domain")["model"].transform("size")
     frame = frame.assign(models_in_domain=models_in_domain)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+
 def raw_agreement(matrix: np.ndarray) -> float:
     """p_o = trace(M) / n: the share of responses on the diagonal (NaN when n = 0)."""
     m = np.asarray(matrix, dtype=float)

@@ -3,7 +3,7 @@
 Everything is computed by `toolkit.query` (scores, lab_index, migration); this module shapes
 tables for display, draws the Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
 of the store and a `LeaderboardState`, tested without a server. The state travels in the URL:
-?tab=leaderboard&judge=..&set=..&domain=..&reasoning=..&from=..&to=..&model=..
+?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
+from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import SCORED
 from toolkit.query import inputs, scores
 from toolkit.query.lab_index import lab_index, lab_trajectories
@@ -26,7 +27,8 @@ from .context import AppContext
 
 TAB = "leaderboard"
 ALL_DOMAINS = "All domains"
-REASONING = {"all": None, "reasoning": True, "non-reasoning": False}
+# The models radio: display words, values from the one reasoning vocabulary (toolkit.core.filters).
+REASONING_RADIO = [("all", "any"), ("reasoning", "yes"), ("non-reasoning", "no")]
 BREAKDOWN_MODELS = 50   # the stacked-bar chart shows the first N models of the table
 TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
 FALLBACK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
@@ -45,20 +47,20 @@ class LeaderboardState:
     judge: str | None
     question_set: str            # a set name or inputs.ALL_SETS
     domain: str = ALL_DOMAINS
-    reasoning: str = "all"       # a key of REASONING
+    reasoning: str = "any"       # any, yes or no (REASONING_CHOICES)
     baseline: str | None = None  # judge-change view: the old judge
     new: str | None = None       # judge-change view: the new judge
     model: str | None = None     # the model whose per-domain scores are shown
 
-    def filters(self) -> dict[str, Any]:
-        return {"domain": None if self.domain == ALL_DOMAINS else self.domain,
-                "reasoning": REASONING.get(self.reasoning)}
+    def filters(self) -> Filters:
+        return Filters.of({"domain": None if self.domain == ALL_DOMAINS else self.domain,
+                           "reasoning": self.reasoning})
 
     def query(self) -> dict[str, Any]:
         """The URL parameters that reopen this view (defaults left out)."""
         values = asdict(self)
         values["domain"] = None if self.domain == ALL_DOMAINS else self.domain
-        values["reasoning"] = None if self.reasoning == "all" else self.reasoning
+        values["reasoning"] = None if self.reasoning == "any" else self.reasoning
         return {URL_KEYS[k]: v for k, v in values.items() if v is not None}
 
 
@@ -94,11 +96,12 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
     state = default_state(store)
     judges = set(store.judge_names())
     wanted = {field: params.get(key) for field, key in URL_KEYS.items()}
+    wanted["reasoning"] = reasoning_choice(wanted["reasoning"], default=None) if wanted["reasoning"] else None
     valid = {
         "judge": wanted["judge"] in judges,
         "question_set": wanted["question_set"] in question_set_choices(store),
         "domain": wanted["domain"] in store.distinct("domain"),
-        "reasoning": wanted["reasoning"] in REASONING,
+        "reasoning": wanted["reasoning"] is not None,
         "baseline": wanted["baseline"] in judges,
         "new": wanted["new"] in judges,
         "model": wanted["model"] in store.distinct("model"),
@@ -311,7 +314,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                                    elem_id="lb-set")
         domain = gr.Dropdown([ALL_DOMAINS, *store.distinct("domain")], value=ALL_DOMAINS, label="Domain",
                              elem_id="lb-domain")
-        reasoning = gr.Radio(list(REASONING), value="all", label="Models", elem_id="lb-reasoning")
+        reasoning = gr.Radio(REASONING_RADIO, value="any", label="Models", elem_id="lb-reasoning")
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="lb-link")
     status = gr.Markdown(elem_id="lb-status")
 
@@ -346,7 +349,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def state_of(*values) -> LeaderboardState:
         j, s, d, r, b, n, m = values
         return LeaderboardState(judge=j, question_set=s or start.question_set, domain=d or ALL_DOMAINS,
-                                reasoning=r or "all", baseline=b, new=n, model=m)
+                                reasoning=r or "any", baseline=b, new=n, model=m)
 
     def shown(frame: pd.DataFrame, name: str) -> tuple[gr.Dataframe, str | None]:
         return gr.Dataframe(value=frame, datatype=datatypes(frame)), csv_file(frame, name)
