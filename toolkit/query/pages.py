@@ -10,7 +10,7 @@ import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters, NoMatch
 from toolkit.query.agreement import Side, both_judged_sql, value_sql
-from toolkit.storage.store import Store, where_clause
+from toolkit.storage.store import Store, newest_judgements_sql, where_clause
 
 MAX_PAGE_SIZE = 500
 
@@ -93,19 +93,10 @@ JUDGEMENT_COLUMNS = ["response_id", "judge", "judge_type", "label", "label_raw",
 
 
 def judgements_for(store: Store, response_ids: list[str]) -> pd.DataFrame:
-    """Every judge's label and analysis for these responses: a judge's newest row (ties: the largest
-    assessment id), the row the store keeps in response_view."""
-    rows = store.records_by_response_id("assessments", JUDGEMENT_COLUMNS + ["timestamp", "assessment_id"],
-                                        response_ids)
-    newest: dict[tuple[str, str], dict] = {}
-    for row in rows:
-        key = (row["response_id"], row["judge"])
-        rank = (row["timestamp"] or "", row["assessment_id"])
-        if key not in newest or rank > (newest[key]["timestamp"] or "", newest[key]["assessment_id"]):
-            newest[key] = row
-    kept = [newest[key] for key in sorted(newest)]
-    return pd.DataFrame([[row[c] for c in JUDGEMENT_COLUMNS] for row in kept], columns=JUDGEMENT_COLUMNS,
-                        dtype=object)
+    """Every judge's label and analysis for these responses: each judge's newest row (the store's
+    one rule, `newest_judgements_sql`), the row the store keeps in response_view."""
+    rows = store.newest_judgements_of(response_ids, JUDGEMENT_COLUMNS)
+    return pd.DataFrame(rows, columns=JUDGEMENT_COLUMNS, dtype=object)
 
 
 def cell_items_frame(store: Store, side1: Side, side2: Side, from_label: str, to_label: str,
@@ -129,10 +120,7 @@ def cell_items_frame(store: Store, side1: Side, side2: Side, from_label: str, to
     )[ITEM_COLUMNS]
     # Judgements joined on the server, so that a huge cell does not bind millions of ids.
     judgements = store.query(
-        f"""SELECT response_id, judge, analysis FROM assessments
-            WHERE response_id IN (SELECT response_id {cell})
-            QUALIFY row_number() OVER (PARTITION BY response_id, judge
-                                       ORDER BY coalesce(timestamp, '') DESC, assessment_id DESC) = 1""",
+        newest_judgements_sql("response_id, judge, analysis", f"response_id IN (SELECT response_id {cell})"),
         [str(from_label), str(to_label)] + params,
     )
     for side, name in ((side1, "judge1"), (side2, "judge2")):
