@@ -161,3 +161,17 @@ def migration(store: Store, from_judge: str, to_judge: str,
     crosstab = migration_crosstab(store, from_judge, to_judge, question_set, filters)
     return migration_report(crosstab, from_judge, to_judge,
                             as_of if as_of is not None else default_as_of(store), top)
+
+
+def overlap_partner(store: Store, judge: str | None, question_set: str | None) -> str | None:
+    """The other judge with the most responses in common with `judge` (the default baseline)."""
+    others = [j for j in store.judge_names() if j != judge]
+    if judge is None or not others:
+        return judge
+    mine = store.judge_column(judge)
+    counts = ", ".join(f"count(*) FILTER (WHERE {store.judge_column(o)} IS NOT NULL) AS c{i}"
+                       for i, o in enumerate(others))
+    where, params = ("AND question_set = ?", [question_set]) if question_set else ("", [])
+    row = store.query(f"SELECT {counts} FROM response_view WHERE {mine} IS NOT NULL {where}", params).iloc[0]
+    best = max(range(len(others)), key=lambda i: (int(row[f"c{i}"]), -i))
+    return others[best]

@@ -18,7 +18,7 @@ from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import SCORED
 from toolkit.query import inputs, scores
 from toolkit.query.lab_index import lab_index, lab_trajectories
-from toolkit.query.migration import migration
+from toolkit.query.migration import migration, overlap_partner
 from toolkit.storage.store import Store
 
 from .charts import AXIS_GREY, label_scale, themed
@@ -66,20 +66,6 @@ class LeaderboardState:
 
 def question_set_choices(store: Store) -> list[str]:
     return [*store.distinct("question_set"), inputs.ALL_SETS]
-
-
-def overlap_partner(store: Store, judge: str | None, question_set: str | None) -> str | None:
-    """The other judge with the most responses in common with `judge` (the default baseline)."""
-    others = [j for j in store.judge_names() if j != judge]
-    if judge is None or not others:
-        return judge
-    mine = store.judge_column(judge)
-    counts = ", ".join(f"count(*) FILTER (WHERE {store.judge_column(o)} IS NOT NULL) AS c{i}"
-                       for i, o in enumerate(others))
-    where, params = ("AND question_set = ?", [question_set]) if question_set else ("", [])
-    row = store.query(f"SELECT {counts} FROM response_view WHERE {mine} IS NOT NULL {where}", params).iloc[0]
-    best = max(range(len(others)), key=lambda i: (int(row[f"c{i}"]), -i))
-    return others[best]
 
 
 def default_state(store: Store) -> LeaderboardState:
