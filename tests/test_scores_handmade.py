@@ -123,7 +123,7 @@ def test_lab_index_default_as_of(lab_store):
     expected = [  # lab, index, peak, models in window, rank
         ("delta", 50.0, 75.0, 2, 1),
         ("beta", 50.0, 50.0, 1, 2),
-        ("gamma", 50.0, 50.0, 1, 2),   # tie with beta: same rank, sorted by name
+        ("gamma", 50.0, 50.0, 1, 3),   # tie with beta, sorted by name: SpeechMap ranks by position
         ("alpha", alpha_index, 100.0, 4, 4),
     ]
     assert labs["lab"].tolist() == [e[0] for e in expected]  # eps (ineligible) and unknown are absent
@@ -222,10 +222,12 @@ def test_domain_lab_index(mig_store):
     labs = domain_lab_index(mig_store, "judge/old")  # as of 2025-03-10 (m3, the newest)
     one = labs[labs["domain"] == "Domain One"].set_index("lab")
     # Domain One: lab1 = January mean of m1 100 and m4 0 = 50 (peak 100); lab2 m2 100; lab3 m3 100;
-    # lab4 mx 50 -> lab2 and lab3 tie (100, 100), then lab1 (50, 100), then lab4 (50, 50)
+    # lab4 mx 50 -> listed by index, peak, lab: lab2, lab3 (100, 100), lab1 (50, 100), lab4 (50, 50);
+    # ranked as SpeechMap ranks a domain, on the index alone: 100, 100, 50, 50 -> 1, 1, 3, 3
     assert one.index.tolist() == ["lab2", "lab3", "lab1", "lab4"]
     assert one["index"].tolist() == [100, 100, 50, 50]
-    assert one["rank"].tolist() == [1, 1, 3, 4]
+    assert one["rank"].tolist() == [1, 1, 3, 3]
+    assert one["tied"].tolist() == [2, 2, 2, 2]
     two = labs[labs["domain"] == "Domain Two"]
     assert sorted(two["lab"]) == ["lab1", "lab2", "lab4"] and (two["index"] == 0).all() and (two["rank"] == 1).all()
 
@@ -293,7 +295,7 @@ def test_tab_views_render_serialisable_charts(mig_store):
     for chart in (view["trajectory_chart"], view["breakdown_chart"], change["shift_chart"],
                   change["scatter_chart"], change["rank_chart"]):
         json.loads(chart.to_json())  # what gr.Plot sends to the browser
-    assert tab.datatypes(view["models"])[:4] == ["str", "number", "str", "number"]
+    assert tab.datatypes(view["models"])[:5] == ["str", "number", "number", "str", "number"]  # model rank tied lab n
 
 
 # -- CLI -------------------------------------------------------------------------------------

@@ -57,19 +57,21 @@ def conditions(store: Store, question_set: Any, filters: FilterInput) -> tuple[s
     """The WHERE conditions (' AND ...') and parameters of a score query.
 
     The question set is its own argument (it has a default, see `resolve_question_set`), so
-    `filters` must not carry one.
+    `filters` must not carry one. Models with SpeechMap's `skip` flag are left out.
     """
     filters = Filters.of(filters)
     if filters.question_set:
         raise ValueError("pass the question set as question_set, not as a filter")
     chosen = resolve_question_set(store, question_set)
     sets = () if chosen is None else (chosen,) if isinstance(chosen, str) else tuple(chosen)
-    return where_clause(dataclasses.replace(filters, question_set=sets))
+    where, params = where_clause(dataclasses.replace(filters, question_set=sets))
+    return where + (" AND NOT skip" if store.has_skip else ""), params  # SpeechMap leaves skipped models out
 
 
 def default_as_of(store: Store) -> dt.date | None:
     """The newest release date among the models that have responses (the lab index's default day)."""
-    return store_constant(store, "as_of", lambda: to_date(store.scalar("SELECT max(release_date) FROM response_view")))
+    return store_constant(store, "as_of", lambda: to_date(store.scalar(
+        "SELECT max(release_date) FROM response_view WHERE NOT skip")))
 
 
 def lab_colors(store: Store) -> dict[str, str]:

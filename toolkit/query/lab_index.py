@@ -3,13 +3,14 @@
 Per lab (`unknown` and models without release date skipped), eligible when its latest release is
 within 6 months of the as-of date; window = [latest release - 6 months, latest]; unweighted mean of
 model % COMPLETE per release month; gap-aware EMA over those months with a 3-month half-life,
-seeded by the first month (toolkit.stats.ema). Sorted by index, then peak, then lab.
+seeded by the first month (toolkit.stats.ema). Sorted by index, then peak, then lab; the rank is
+the position in that order (SpeechMap's rule).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from toolkit.core.schema import UNKNOWN_LAB
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
 from toolkit.query.scores import model_domain_scores, model_scores
 from toolkit.stats.ema import HALF_LIFE_MONTHS, ema_alpha, gap_aware_ema, months_before
-from toolkit.stats.ranks import competition_ranks
+from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks, tie_counts
 from toolkit.storage.store import Store
 
 WINDOW_MONTHS = 6
@@ -70,39 +71,56 @@ def _lab_name(models: list[_LabModel]) -> str:
     return next((m.lab_name for m in models if m.lab_name), models[0].lab)
 
 
+def lab_anchors(scores: pd.DataFrame, as_of: dt.date | str | None = None) -> dict[str, dt.date]:
+    """Each lab's latest release on or before as_of among the models in `scores` (the window's end)."""
+    as_of = _as_of_or_newest(scores, as_of)
+    if as_of is None:
+        return {}
+    return {lab: max(m.release for m in models) for lab, models in _lab_models(scores, as_of).items()}
+
+
 def lab_index(scores: pd.DataFrame, as_of: dt.date | str | None = None,
-              window_months: int = WINDOW_MONTHS, half_life_months: float = HALF_LIFE_MONTHS) -> pd.DataFrame:
+              window_months: int = WINDOW_MONTHS, half_life_months: float = HALF_LIFE_MONTHS,
+              anchors: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
     """The lab index from model scores (columns model, lab, lab_name, release_date, pct_complete).
 
     For each lab except `unknown`, over models with a release date on or before as_of (default:
-    the newest release date in `scores`): eligible when the latest release >= as_of - window;
-    window = [latest - window, latest]; index = gap-aware EMA (half-life `half_life_months`) of
-    the monthly unweighted means of % COMPLETE in the window; peak = best model score in the
-    window. Sorted by index (desc), peak (desc), lab; rank = competition rank of (index, peak).
+    the newest release date in `scores`): anchor = the lab's latest release (or `anchors[lab]`,
+    e.g. its overall latest when `scores` is one domain's); eligible when anchor >= as_of - window;
+    window = [anchor - window, anchor]; index = gap-aware EMA (half-life `half_life_months`) of the
+    monthly unweighted means of % COMPLETE in the window; peak = best model score in the window.
+    A lab without a model in its window has no index. Sorted by index (desc), peak (desc), lab;
+    rank = the position in that order (SpeechMap's: ties get distinct ranks in tie-break order).
     """
     as_of = _as_of_or_newest(scores, as_of)
     if as_of is None:
         return pd.DataFrame(columns=LAB_COLUMNS)
-    alpha = ema_alpha(half_life_months)
-    eligible_from = months_before(as_of, window_months)
     rows = []
     for lab, models in _lab_models(scores, as_of).items():
-        latest = max(m.release for m in models)
-        if latest < eligible_from:
-            continue
-        start = months_before(latest, window_months)
-        window = [m for m in models if start <= m.release <= latest]
-        ema = gap_aware_ema([(month, mean) for month, mean, _ in _monthly_means(window)], alpha)[-1]
-        best = max(window, key=lambda m: (m.score, m.release, m.model))
-        rows.append({"lab": lab, "lab_name": _lab_name(models), "index": ema, "peak": best.score,
-                     "models_in_window": len(window), "window_start": start, "window_end": latest,
-                     "peak_model": best.model})
+        latest = max(m.release for m in models) if anchors is None else anchors.get(lab)
+        if latest is not None and latest >= months_before(as_of, window_months):
+            row = _lab_row(lab, models, latest, window_months, ema_alpha(half_life_months))
+            rows += [row] if row else []
     if not rows:
         return pd.DataFrame(columns=LAB_COLUMNS)
     rows.sort(key=lambda r: (-r["index"], -r["peak"], r["lab"]))
-    for row, rank in zip(rows, competition_ranks([(r["index"], r["peak"]) for r in rows])):
-        row["rank"] = rank
+    for position, row in enumerate(rows, start=1):
+        row["rank"] = position
     return pd.DataFrame(rows, columns=LAB_COLUMNS)
+
+
+def _lab_row(lab: str, models: list[_LabModel], latest: dt.date, window_months: int,
+             alpha: float) -> dict[str, Any] | None:
+    """One lab's index over its models in [latest - window, latest]; None when none is there."""
+    start = months_before(latest, window_months)
+    window = [m for m in models if start <= m.release <= latest]
+    if not window:
+        return None
+    ema = gap_aware_ema([(month, mean) for month, mean, _ in _monthly_means(window)], alpha)[-1]
+    best = max(window, key=lambda m: (m.score, m.release, m.model))
+    return {"lab": lab, "lab_name": _lab_name(models), "index": ema, "peak": best.score,
+            "models_in_window": len(window), "window_start": start, "window_end": latest,
+            "peak_model": best.model}
 
 
 def lab_trajectories(scores: pd.DataFrame, as_of: dt.date | str | None = None,
@@ -132,16 +150,30 @@ def labs_report(store: Store, judge: str, question_set: str | Sequence[str] | No
 
 def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
                      filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
-    """The lab index computed separately on each domain's model scores (one GROUP BY)."""
+    """The lab index computed separately on each domain's model scores (SpeechMap's rule).
+
+    Every domain's window is anchored on the lab's overall latest release (over all its models
+    with responses), not on its latest model with responses in that domain; a model without
+    responses in a domain is left out of it (not counted as 0). Per domain, rank = competition rank
+    of the index rounded to 4 decimals (1, 2, 2, 4) and tied = how many labs share it.
+    """
     as_of = as_of if as_of is not None else default_as_of(store)
+    columns = ["domain", *LAB_COLUMNS, "tied"]
     per_domain = model_domain_scores(store, judge, question_set, filters)
     if per_domain.empty:
-        return pd.DataFrame(columns=["domain", *LAB_COLUMNS])
+        return pd.DataFrame(columns=columns)
+    anchors = lab_anchors(model_scores(store, judge, question_set, filters), as_of)
     meta = model_metadata(store)[["model", "lab_name", "release_date"]]
     per_domain = per_domain.merge(meta, on="model", how="left")
-    frames = [lab_index(group, as_of).assign(domain=domain)
+    frames = [_ranked(lab_index(group, as_of, anchors=anchors)).assign(domain=domain)
               for domain, group in per_domain.groupby("domain", sort=True)]
     frames = [f for f in frames if not f.empty]
     if not frames:
-        return pd.DataFrame(columns=["domain", *LAB_COLUMNS])
-    return pd.concat(frames, ignore_index=True)[["domain", *LAB_COLUMNS]]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _ranked(labs: pd.DataFrame) -> pd.DataFrame:
+    """rank = competition rank of the index rounded to 4 decimals; tied = labs sharing it."""
+    ranks = competition_ranks(labs["index"].tolist(), decimals=SPEECHMAP_DECIMALS)
+    return labs.assign(rank=ranks, tied=tie_counts(ranks))

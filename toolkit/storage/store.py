@@ -105,14 +105,20 @@ class Store:
         judge_cols = "".join(
             f", l.{j.column}, l.{j.column}_raw" for j in self.judges
         )
+        # Optional columns (older builds and published datasets may lack them): SpeechMap's `skip`
+        # flag in the model metadata, and the provider's moderation signal on a response.
+        self.has_skip = "skip" in self._columns("models")
+        self.has_moderation = "moderation_reason" in self._columns("responses")
+        skip = "coalesce(m.skip, false)" if self.has_skip else "false"
+        moderated = "r.moderation_reason IS NOT NULL" if self.has_moderation else "false"
         con.execute(
             f"""
             CREATE TABLE response_view AS
             SELECT r.response_id, r.question_uid, r.question_id, r.question_set,
                    q.domain, q.theme, q.variation,
                    r.model, coalesce(m.lab, '{schema.UNKNOWN_LAB}') AS lab, m.lab_name, m.family,
-                   m.release_date, m.reasoning,
-                   r.provider, r.api_provider, r.response_status, r.timestamp
+                   m.release_date, m.reasoning, {skip} AS skip,
+                   r.provider, r.api_provider, r.response_status, r.timestamp, {moderated} AS moderated
                    {judge_cols}
             FROM responses r
             LEFT JOIN questions q USING (question_uid)
@@ -122,6 +128,10 @@ class Store:
             """
         )
         self._encode_view()
+
+    def _columns(self, table: str) -> set[str]:
+        with self._cursor() as cursor:
+            return {column[0] for column in cursor.execute(f"SELECT * FROM {table} LIMIT 0").description}
 
     # Columns of response_view that are grouped and filtered on, stored as ENUMs: a GROUP BY over
     # one-byte codes is about 8x faster than over strings (20 ms -> 2.5 ms for a matrix on 800k

@@ -34,10 +34,11 @@ TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
 FALLBACK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
                    "#ff9da6", "#9d755d", "#bab0ac"]
 PCT_COLUMNS = list(scores.PCT.values())
-MODEL_TABLE = ["model", "rank", "lab", "n", *PCT_COLUMNS, "release_date", "reasoning"]
+MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, "release_date", "reasoning"]
+MODERATION_COLUMNS = ["n_moderated", "judge_pct_complete"]  # shown when the data has moderation signals
 LAB_TABLE = ["rank", "lab", "index", "peak", "models", "lab_name", "peak_model",
              "window_start", "window_end"]
-PROFILE_TABLE = ["domain", "rank", "models_in_domain", "n", *PCT_COLUMNS]
+PROFILE_TABLE = ["domain", "rank", "tied", "models_in_domain", "n", *PCT_COLUMNS]
 URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reasoning": "reasoning",
             "baseline": "from", "new": "to", "model": "model"}
 
@@ -235,7 +236,7 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
                if model else pd.DataFrame(columns=PROFILE_TABLE))
     labs_table = _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE)
     return {
-        "models": _rounded(models, MODEL_TABLE),
+        "models": _rounded(models, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
         "labs": labs_table,
         "profile": _rounded(profile, PROFILE_TABLE),
         "model": model,
