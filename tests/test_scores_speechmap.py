@@ -177,3 +177,44 @@ def test_domain_index_is_anchored_on_the_labs_latest_release(store):
     # Dom A: 62.5, 50, 25, 25 -> 1, 2, 3, 3; Dom B: 100, 75, 25, 25 -> 1, 2, 3, 3
     for domain in ("Dom A", "Dom B"):
         assert [ranked[(domain, lab)] for lab in ("north", "south", "east", "west")] == [(1, 1), (2, 1), (3, 2), (3, 2)]
+
+
+# -- labels ----------------------------------------------------------------------------------------
+LABELS = ["COMPLETE", "complete", " COMPLETE", "PARTIAL", "ERROR_ORIGINAL_TRUNCATION", "error", "DENIAL", "EVASIVE"]
+
+
+def test_only_speechmaps_own_codes_count(tmp_path):
+    """SpeechMap's compliance codes are exact: `complete`, ` COMPLETE`, `PARTIAL` and `error` are
+    UNKNOWN (in n, in no share); ERROR_ORIGINAL_TRUNCATION is ERROR. 8 responses: 1 each of
+    COMPLETE, ERROR, DENIAL, EVASIVE (12.5% each) and 4 UNKNOWN."""
+    write_raw(tmp_path / "raw", {"lab/x": ("2025-01-01", None, LABELS[:4], LABELS[4:])})
+    build(raw=[tmp_path / "raw"], metadata=tmp_path / "raw" / "site-metadata", out=tmp_path / "data", progress=False)
+    store = Store.open(tmp_path / "data")
+    row = scores.model_scores(store, JUDGE).iloc[0]
+    assert (row["n"], row["n_unknown"]) == (8, 4)
+    assert [row["pct_complete"], row["pct_evasive"], row["pct_denial"], row["pct_error"]] == [12.5] * 4
+    raw = store.query("SELECT label_raw, label FROM assessments ORDER BY label_raw")
+    assert dict(zip(raw["label_raw"], raw["label"])) == {
+        " COMPLETE": "UNKNOWN", "COMPLETE": "COMPLETE", "DENIAL": "DENIAL", "ERROR_ORIGINAL_TRUNCATION": "ERROR",
+        "EVASIVE": "EVASIVE", "PARTIAL": "UNKNOWN", "complete": "UNKNOWN", "error": "UNKNOWN"}
+
+
+def test_pitti_codes_belong_to_pitti():
+    from toolkit.core.labels import canonical
+
+    # PITTI's pitti_compliance: REFUSAL and REBUTTAL are denials, BLOCKED an error ...
+    assert [canonical(x) for x in ("REFUSAL", "REBUTTAL", "BLOCKED")] == ["DENIAL", "DENIAL", "ERROR"]
+    # ... but in SpeechMap's own compliance field they are not codes
+    assert [canonical(x, fine_codes=False) for x in ("REFUSAL", "REBUTTAL", "BLOCKED")] == ["UNKNOWN"] * 3
+    assert canonical(None) == canonical("") == canonical(3) == "UNKNOWN"
+
+
+def test_label_mapping_in_sql_agrees_without_fine_codes():
+    import duckdb
+
+    from toolkit.core.labels import canonical, canonical_sql
+
+    con = duckdb.connect()
+    for raw in [*LABELS, "REFUSAL", "BLOCKED", "UNKNOWN", "ERROR", None]:
+        sql = con.execute(f"SELECT {canonical_sql('x', fine_codes=False)} FROM (SELECT ?::VARCHAR AS x)", [raw]).fetchone()[0]
+        assert sql == canonical(raw, fine_codes=False), raw
