@@ -218,3 +218,48 @@ def test_label_mapping_in_sql_agrees_without_fine_codes():
     for raw in [*LABELS, "REFUSAL", "BLOCKED", "UNKNOWN", "ERROR", None]:
         sql = con.execute(f"SELECT {canonical_sql('x', fine_codes=False)} FROM (SELECT ?::VARCHAR AS x)", [raw]).fetchone()[0]
         assert sql == canonical(raw, fine_codes=False), raw
+
+
+# -- moderation ----------------------------------------------------------------------------------
+MODERATED = {  # the provider's own reply shows moderation (SpeechMap's original_moderation_reason)
+    "aq1": {"choices": [{"finish_reason": "content_filter", "message": {"content": "Partial answer"}}]},
+    "aq2": {"stop_reason": "refusal", "content": [{"type": "text", "text": "Partial answer"}]},
+    # finish_reason length is truncation, not moderation
+    "aq3": {"choices": [{"finish_reason": "length", "message": {"content": "Long answer"}}]},
+}
+
+
+def _with_moderation_column(data: Path, reasons: dict[str, str]) -> None:
+    """Where the build does not write `moderation_reason` yet, add it as SpeechMap's rule gives it
+    for MODERATED (written by hand in `reasons`, question id -> reason)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for path in sorted((data / "responses").glob("*.parquet")):
+        table = pq.read_table(path)
+        if "moderation_reason" in table.column_names:
+            return
+        column = pa.array([reasons.get(q) for q in table["question_id"].to_pylist()], pa.string())
+        pq.write_table(table.append_column("moderation_reason", column), path)
+
+
+def test_moderated_responses_count_as_error_and_the_judges_label_is_kept(tmp_path):
+    """lab/m: judge says C C C D on aq1-4; aq1 (finish_reason content_filter) and aq2 (Anthropic
+    stop_reason refusal) were moderated: SpeechMap counts them as ERROR -> COMPLETE 1 of 4 (25%),
+    ERROR 2 (50%), DENIAL 1 (25%); by the judge's own labels 3 of 4 were COMPLETE (75%)."""
+    write_raw(tmp_path / "raw", {"lab/m": ("2025-01-01", None, [C, C, C, D], None)}, {"lab/m": MODERATED})
+    build(raw=[tmp_path / "raw"], metadata=tmp_path / "raw" / "site-metadata", out=tmp_path / "data", progress=False)
+    _with_moderation_column(tmp_path / "data", {"aq1": "content_filter", "aq2": "refusal"})
+    store = Store.open(tmp_path / "data")
+    row = scores.model_scores(store, JUDGE).iloc[0]
+    assert [row["pct_complete"], row["pct_evasive"], row["pct_denial"], row["pct_error"]] == [25.0, 0.0, 25.0, 50.0]
+    assert (row["n"], row["n_moderated"], row["judge_pct_complete"]) == (4, 2, 75.0)
+    # the explorer compares what each judge said: the judge's labels are untouched
+    labels = store.query(f"SELECT question_id, {store.judge_column(JUDGE)} AS label FROM response_view ORDER BY 1")
+    assert labels["label"].tolist() == [C, C, C, D]
+
+
+def test_without_moderation_data_the_judges_label_is_the_score(store):
+    assert not store.has_moderation
+    table = scores.model_scores(store, JUDGE)
+    assert (table["n_moderated"] == 0).all() and (table["judge_pct_complete"] == table["pct_complete"]).all()
