@@ -126,9 +126,10 @@ def test_small_set_migration(store):
 @pytest.mark.parametrize("judge", [GROK, GOLD_V1, GOLD_V4])
 def test_judge_evaluation_model_percentages(store, judge):
     expected = expected_percentages(sample_labels()[judge], lambda key: key[0])
+    expected.pop("x-ai/grok-4.20-experimental-beta-0304-reasoning")  # skip: true in the site metadata
     got = as_percentages(scores.model_scores(store, judge, "us_hard"))
     assert got.keys() == expected.keys()
-    assert len(got) == 118
+    assert len(got) == 117  # of the sample's 118 models
     for model, figures in expected.items():
         assert got[model] == pytest.approx(figures), model
 

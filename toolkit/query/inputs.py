@@ -53,11 +53,13 @@ def resolve_question_set(store: Store, question_set: str | Sequence[str] | None)
     return question_set if isinstance(question_set, str) else list(question_set)
 
 
-def conditions(store: Store, question_set: Any, filters: FilterInput) -> tuple[str, list[Any]]:
+def conditions(store: Store, question_set: Any, filters: FilterInput,
+               keep_skipped: bool = False) -> tuple[str, list[Any]]:
     """The WHERE conditions (' AND ...') and parameters of a score query.
 
     The question set is its own argument (it has a default, see `resolve_question_set`), so
-    `filters` must not carry one. Models with SpeechMap's `skip` flag are left out.
+    `filters` must not carry one. Models with SpeechMap's `skip` flag are left out, unless
+    `keep_skipped` (a comparison of judges, not a SpeechMap score).
     """
     filters = Filters.of(filters)
     if filters.question_set:
@@ -65,7 +67,7 @@ def conditions(store: Store, question_set: Any, filters: FilterInput) -> tuple[s
     chosen = resolve_question_set(store, question_set)
     sets = () if chosen is None else (chosen,) if isinstance(chosen, str) else tuple(chosen)
     where, params = where_clause(dataclasses.replace(filters, question_set=sets))
-    return where + (" AND NOT skip" if store.has_skip else ""), params  # SpeechMap leaves skipped models out
+    return where + (" AND NOT skip" if store.has_skip and not keep_skipped else ""), params
 
 
 def default_as_of(store: Store) -> dt.date | None:

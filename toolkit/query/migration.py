@@ -1,5 +1,8 @@
 """Judge migration: what changes when the judge changes, on the responses both judges judged.
 
+A comparison of judges, like the explorer: every judged response counts, by each judge's own label
+(models with SpeechMap's `skip` flag included, moderated responses as the judges labelled them).
+
 One crosstab (model x old label x new label) from which every table of the report is derived.
 """
 from __future__ import annotations
@@ -27,7 +30,7 @@ def migration_crosstab(store: Store, from_judge: str, to_judge: str,
     """The one aggregation behind a migration report: counts per (model, from_label, to_label) over
     the responses both judges labelled, with each model's lab, lab name and release date."""
     a, b = store.judge_column(from_judge), store.judge_column(to_judge)
-    where, params = conditions(store, question_set, filters)
+    where, params = conditions(store, question_set, filters, keep_skipped=True)  # judges compared on all
     counts = store.query(
         f"""
         SELECT model, {a} AS from_label, {b} AS to_label, count(*) AS n
