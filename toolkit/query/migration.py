@@ -96,21 +96,40 @@ def migration_report(crosstab: pd.DataFrame, from_judge: str, to_judge: str,
     summary = pd.DataFrame([{"from_judge": from_judge, "to_judge": to_judge, "compared": compared,
                              "changed": changed, "pct_changed": percent(changed, compared),
                              "models": len(models)}])
-
     totals = cube.sum(axis=0)
+    table = _per_model(crosstab, models, labels, cube)
+    return Migration(from_judge, to_judge, summary, _aggregate(labels, totals), table, _shifts(table),
+                     _movers(table, top), _transitions(labels, totals), _lab_rank_changes(table, as_of))
+
+
+def _share(values: np.ndarray, compared: int) -> np.ndarray:
+    """values / compared x 100 (NaN when nothing was compared)."""
+    return values / compared * 100.0 if compared else values * math.nan
+
+
+def _aggregate(labels: list[str], totals: np.ndarray) -> pd.DataFrame:
+    """Per label: n and share under each judge, change in points (scored labels always shown)."""
+    compared = int(totals.sum())
     n_from, n_to = totals.sum(axis=1), totals.sum(axis=0)
     shown = [i for i, l in enumerate(labels) if l in SCORED or n_from[i] or n_to[i]]
-    share = (lambda v: v / compared * 100.0) if compared else (lambda v: v * math.nan)
     aggregate = pd.DataFrame({"label": [labels[i] for i in shown], "n_from": n_from[shown], "n_to": n_to[shown],
-                              "share_from": share(n_from[shown]), "share_to": share(n_to[shown])})
+                              "share_from": _share(n_from[shown], compared), "share_to": _share(n_to[shown], compared)})
     aggregate["change_points"] = aggregate["share_to"] - aggregate["share_from"]
+    return aggregate
 
+
+def _transitions(labels: list[str], totals: np.ndarray) -> pd.DataFrame:
+    """Every non-empty (from_label, to_label) cell: n, pct of all compared rows, changed."""
     pairs = [(i, j) for i in range(len(labels)) for j in range(len(labels)) if totals[i, j]]
     transitions = pd.DataFrame({"from_label": [labels[i] for i, _ in pairs], "to_label": [labels[j] for _, j in pairs],
                                 "n": [int(totals[i, j]) for i, j in pairs]})
-    transitions["pct"] = share(transitions["n"].to_numpy(dtype=float))
+    transitions["pct"] = _share(transitions["n"].to_numpy(dtype=float), int(totals.sum()))
     transitions["changed"] = transitions["from_label"] != transitions["to_label"]
+    return transitions
 
+
+def _per_model(crosstab: pd.DataFrame, models: list[str], labels: list[str], cube: np.ndarray) -> pd.DataFrame:
+    """Per model: metadata, n, % per scored label under each judge and the deltas (new - old)."""
     meta = (crosstab.drop_duplicates("model").set_index("model")
             .reindex(models)[["lab", "lab_name", "release_date", "reasoning"]].reset_index())
     per_model = cube.sum(axis=(1, 2))
@@ -125,21 +144,24 @@ def migration_report(crosstab: pd.DataFrame, from_judge: str, to_judge: str,
     for label in SCORED:
         columns[f"delta_{label.lower()}"] = columns[f"{PCT[label]}_to"] - columns[f"{PCT[label]}_from"]
     table = pd.concat([meta, pd.DataFrame(columns)], axis=1)
-    table = table.sort_values(["delta_complete", "model"], ascending=[False, True]).reset_index(drop=True)
+    return table.sort_values(["delta_complete", "model"], ascending=[False, True]).reset_index(drop=True)
 
-    shifts = pd.DataFrame([{
+
+def _shifts(table: pd.DataFrame) -> pd.DataFrame:
+    """Per scored label: mean, sample standard deviation and mean absolute value of the deltas."""
+    return pd.DataFrame([{
         "label": label,
         "mean": table[f"delta_{label.lower()}"].mean(),
         "std": table[f"delta_{label.lower()}"].std(ddof=1),
         "mean_abs": table[f"delta_{label.lower()}"].abs().mean(),
     } for label in SCORED])
 
+
+def _movers(table: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The `top` biggest gains and drops of % COMPLETE."""
     gains = table[table["delta_complete"] > 0].head(top).assign(direction="gain")
     drops = table[table["delta_complete"] < 0].sort_values(["delta_complete", "model"]).head(top)
-    movers = pd.concat([gains, drops.assign(direction="drop")])[MOVER_COLUMNS].reset_index(drop=True)
-
-    labs = _lab_rank_changes(table, as_of)
-    return Migration(from_judge, to_judge, summary, aggregate, table, shifts, movers, transitions, labs)
+    return pd.concat([gains, drops.assign(direction="drop")])[MOVER_COLUMNS].reset_index(drop=True)
 
 
 def _lab_rank_changes(models: pd.DataFrame, as_of: dt.date | str | None) -> pd.DataFrame:
