@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.data_paths import SPEECHMAP
-from toolkit.query import scores
+from toolkit.query import inputs, scores
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 pytestmark = pytest.mark.usefixtures("shared_data")  # a missing data folder fails with a clear message
@@ -58,6 +60,21 @@ def sample_labels() -> dict[str, dict[tuple, str]]:
         GOLD_V4: {(r["model"], r["question_id"]): canonical(r["expected_compliance"])
                   for r in jsonl(base / "us_hard_sample_manifest_consensus_v4.jsonl")},
     }
+
+
+def moderated_sample_keys() -> set[tuple]:
+    """(model, question_id) of sample responses whose provider reply shows moderation, in the forms the
+    sample holds (finish reasons content_filter/refusal; Anthropic stop_reason; an error of type
+    content_filter): SpeechMap counts them as ERROR whatever the judge said."""
+    def moderated(response) -> bool:
+        if not isinstance(response, dict):
+            return False
+        choice = (response.get("choices") or [{}])[0] or {}
+        reasons = {response.get("stop_reason"), choice.get("finish_reason"), choice.get("native_finish_reason")}
+        error_type = (response.get("error") or {}).get("type") if isinstance(response.get("error"), dict) else None
+        return bool(reasons & {"content_filter", "refusal"}) or error_type == "content_filter"
+    rows = jsonl(SPEECHMAP / "judge-evaluation" / "us_hard_sample_responses.jsonl")
+    return {(r["model"], r["question_id"]) for r in rows if moderated(r["response"])}
 
 
 def expected_percentages(labels: dict[tuple, str], model_of) -> dict[str, dict[str, float]]:
@@ -111,7 +128,7 @@ def test_small_set_model_percentages(store, judge):
 def test_small_set_migration(store):
     small = small_set_labels()
     expected = transitions(small[GPT4O], small[GROK])
-    report = scores.migration(store, GPT4O, GROK, SMALL_SETS)
+    report = migration(store, GPT4O, GROK, SMALL_SETS)
     got = {(r.from_label, r.to_label): r.n for r in report.transitions.itertuples()}
     assert got == dict(expected)
     assert got[("EVASIVE", "COMPLETE")] == 10 and got[("COMPLETE", "EVASIVE")] == 6
@@ -126,10 +143,14 @@ def test_small_set_migration(store):
 
 @pytest.mark.parametrize("judge", [GROK, GOLD_V1, GOLD_V4])
 def test_judge_evaluation_model_percentages(store, judge):
-    expected = expected_percentages(sample_labels()[judge], lambda key: key[0])
+    moderated = moderated_sample_keys()
+    assert len(moderated) == 3 and {m for m, _ in moderated} == {"amazon/nova-pro-v1.0"}  # seen by hand
+    labels = {key: "ERROR" if key in moderated else label for key, label in sample_labels()[judge].items()}
+    expected = expected_percentages(labels, lambda key: key[0])
+    expected.pop("x-ai/grok-4.20-experimental-beta-0304-reasoning")  # skip: true in the site metadata
     got = as_percentages(scores.model_scores(store, judge, "us_hard"))
     assert got.keys() == expected.keys()
-    assert len(got) == 118
+    assert len(got) == 117  # of the sample's 118 models
     for model, figures in expected.items():
         assert got[model] == pytest.approx(figures), model
 
@@ -139,7 +160,7 @@ def test_judge_evaluation_model_percentages(store, judge):
 def test_judge_evaluation_migrations(store, pair, changed):
     sample = sample_labels()
     expected = transitions(sample[pair[0]], sample[pair[1]])
-    report = scores.migration(store, *pair)  # default set: us_hard
+    report = migration(store, *pair)  # default set: us_hard
     got = {(r.from_label, r.to_label): r.n for r in report.transitions.itertuples()}
     assert got == dict(expected)
     assert report.summary.iloc[0]["compared"] == 400
@@ -169,8 +190,11 @@ def site_metadata() -> dict[str, tuple[str, dt.date | None]]:
     """model -> (creator or `unknown`, release date) from the raw site metadata (JSONL despite its name)."""
     def day(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10]) if value else None
+    def skipped(value) -> bool:  # SpeechMap's truthy forms of `skip`
+        return bool(value) if isinstance(value, (bool, int, float)) else \
+            str(value).strip().lower() in ("1", "true", "yes", "y", "on")
     return {r["model_identifier"]: (r.get("creator") or "unknown", day(r.get("release_date")))
-            for r in jsonl(SPEECHMAP / "site-metadata" / "model_metadata.json")}
+            for r in jsonl(SPEECHMAP / "site-metadata" / "model_metadata.json") if not skipped(r.get("skip"))}
 
 
 def months_back(day: dt.date, months: int) -> dt.date:
@@ -199,7 +223,7 @@ def lab_figures(models: list[tuple[dt.date, float]]) -> tuple[float, float, int,
 def test_lab_index_counted_from_the_raw_files(store):
     meta = site_metadata()
     as_of = max(meta[m][1] for m in response_models() if m in meta and meta[m][1])
-    assert as_of == scores.default_as_of(store) == dt.date(2026, 3, 18)  # minimax/minimax-m2.7
+    assert as_of == inputs.default_as_of(store) == dt.date(2026, 3, 18)  # minimax/minimax-m2.7
     per_model: dict[str, Counter] = defaultdict(Counter)
     for (model, _), label in sample_labels()[GOLD_V4].items():
         per_model[model][label] += 1
@@ -210,13 +234,13 @@ def test_lab_index_counted_from_the_raw_files(store):
             by_lab[lab].append((release, counts["COMPLETE"] / sum(counts.values()) * 100))
     expected = {lab: lab_figures(models) for lab, models in by_lab.items()
                 if max(day for day, _ in models) >= months_back(as_of, 6)}
-    labs = scores.labs_report(store, GOLD_V4)
+    labs = labs_report(store, GOLD_V4)
     assert labs["lab"].tolist() == sorted(expected, key=lambda lab: (-expected[lab][0], -expected[lab][1], lab))
     assert len(labs) == 13
     for row in labs.itertuples():
         index, peak, count, start, end = expected[row.lab]
         assert (row.index, row.peak) == pytest.approx((index, peak)), row.lab
         assert (row.models_in_window, row.window_start, row.window_end) == (count, start, end), row.lab
-    ranks = labs.set_index("lab")["rank"]
-    # x-ai and z-ai tie at 100 (index and peak); five labs tie at 33.3 behind allenai (6th)
-    assert (ranks["x-ai"], ranks["z-ai"], ranks["allenai"], ranks["minimax"], ranks["anthropic"]) == (1, 1, 6, 7, 13)
+    # SpeechMap's lab rank is the position after sorting: x-ai and z-ai tie at 100 (index and peak)
+    # and still take ranks 1 and 2.
+    assert labs["rank"].tolist() == list(range(1, 14))

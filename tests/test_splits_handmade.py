@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.core.schema import question_uid, response_id
+from toolkit.core.schema import question_uid
 from toolkit.release import splits as S
 from toolkit.storage.store import Store
 from toolkit.storage.tables import write_tables
@@ -129,3 +129,25 @@ def test_label_balance_by_hand():
         {"split": "train", "label": "COMPLETE", "n": 2, "share": 0.6667},
         {"split": "train", "label": "DENIAL", "n": 1, "share": 0.3333},
     ]
+
+
+def test_a_tied_judgement_is_broken_as_the_store_breaks_it(tmp_path):
+    """Judge a judged r1 twice at the same time: DENIAL (assessment a_1) and COMPLETE (a_2), the
+    larger id written first. The store's rule (largest (timestamp, assessment_id)) keeps a_2:
+    COMPLETE, so a and b agree and r1 enters as unanimous COMPLETE. (Keeping the row found last,
+    as the splits once did, would have kept DENIAL and left r1 out as a disagreement.) The build
+    never writes such a tie (it keeps one judgement per judge and response): hence hand-made tables."""
+    qid = "t1_x1"
+    questions = [dict(question_uid=question_uid("us_hard", qid), question_id=qid, question_set="us_hard",
+                      domain="D1", theme="t1_x", variation=1, text="question 1")]
+    responses = [dict(response_id="r1", question_uid=question_uid("us_hard", qid), question_id=qid,
+                      question_set="us_hard", model="m", timestamp="2025", content="answer 1")]
+    rows = [dict(assessment("r1", "a", "COMPLETE"), assessment_id="a_2"),
+            dict(assessment("r1", "a", "DENIAL"), assessment_id="a_1"),
+            dict(assessment("r1", "b", "COMPLETE"), assessment_id="b_1")]
+    store = Store.open(write_tables(tmp_path / "data", {"questions": pd.DataFrame(questions),
+                                                        "responses": pd.DataFrame(responses),
+                                                        "assessments": pd.DataFrame(rows)}))
+    in_store = store.query(f"SELECT {store.judge_column('a')} AS label FROM response_view")["label"].tolist()
+    assert in_store == ["COMPLETE"]
+    assert everything(S.make_splits(store, S.SplitOptions())) == {"r1": ("COMPLETE", ["a", "b"], "unanimous")}

@@ -63,6 +63,7 @@ MODELS = pa.schema([
     ("release_date", pa.date32()),
     ("reasoning", pa.bool_()),
     ("metadata_found", pa.bool_()),
+    ("skip", pa.bool_()),               # SpeechMap's `skip` flag: left out of every SpeechMap score
 ])
 
 JUDGES = pa.schema([

@@ -304,7 +304,7 @@ def read_analysis(state: BuildState) -> None:
                             "judge": pa.array(list(builder.aliases.values()), pa.string())})
     state.assessment_parts.append(builder.sql(
         """SELECT a.response_id, coalesce(x.judge, a.judge_raw) AS judge, a.judge_raw, 'llm' AS judge_type,
-                  a.label_raw, a.timestamp, a.file, a.line, a.pos
+                  a.label_raw, a.timestamp, a.file, a.line, a.pos, true AS speechmap_codes
            FROM a LEFT JOIN x USING (judge_raw)""",
         a=analysis.select(["response_id", "compliance", "timestamp", "file", "line", "pos"])
                   .rename_columns(["response_id", "label_raw", "timestamp", "file", "line", "pos"])
@@ -335,11 +335,16 @@ def read_pitti_folders(state: BuildState) -> None:
 def keep_newest_judgements(state: BuildState) -> None:
     """One judge judges a response once: of duplicates the newest is kept, the others quarantined."""
     builder = state.builder
-    assessments = pa.concat_tables([p.select(ASSESSMENT_COLUMNS) for p in state.assessment_parts],
-                                   promote_options="permissive")
+    assessments = pa.concat_tables(
+        [p.select([c for c in (*ASSESSMENT_COLUMNS, "speechmap_codes") if c in p.column_names])
+         for p in state.assessment_parts], promote_options="permissive")
     state.assessment_parts = []
+    # SpeechMap's analysis files: only SpeechMap's own codes count (its `compliance` field); other
+    # inputs (PITTI's `pitti_compliance`, judgement and annotation files) may use PITTI's finer codes.
+    label = (f"CASE WHEN speechmap_codes THEN {labelmap.canonical_sql('label_raw', fine_codes=False)} "
+             f"ELSE {labelmap.canonical_sql('label_raw')} END")
     assessments = builder.sql(
-        f"""SELECT *, {labelmap.canonical_sql('label_raw')} AS label,
+        f"""SELECT * EXCLUDE (speechmap_codes), {label} AS label,
                    row_number() OVER (PARTITION BY response_id, judge
                                       ORDER BY {INSTANT.format(col='timestamp')} DESC NULLS LAST,
                                                file DESC, line DESC) AS copy

@@ -81,6 +81,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "release_date": "Release date.",
         "reasoning": "Whether this is a reasoning (thinking) mode.",
         "metadata_found": "Whether SpeechMap's model metadata lists the model.",
+        "skip": "SpeechMap's `skip` flag: the model is left out of every SpeechMap score, rank and lab index.",
     },
     "classifier": {
         "text": "Minos format: `<|user|>\\n{question}\\n<|assistant|>\\n{response}`.",

@@ -121,12 +121,6 @@ def split_of(group: str, seed: int, fractions: Sequence[float] = (0.8, 0.1, 0.1)
     return "test"
 
 
-def latest_per_judge(assessments: pd.DataFrame) -> pd.DataFrame:
-    """One row per (response_id, judge): the newest by timestamp (missing timestamps count as oldest)."""
-    frame = assessments.sort_values(["response_id", "judge", "timestamp"], na_position="first", kind="stable")
-    return frame.drop_duplicates(["response_id", "judge"], keep="last").reset_index(drop=True)
-
-
 def unanimous_llm(latest: pd.DataFrame, min_judges: int, judges: Sequence[str] | None = None) -> pd.DataFrame:
     """Responses on which every (selected) LLM judge gave the same label, with at least `min_judges`.
 
@@ -178,12 +172,12 @@ def human_decision(latest: pd.DataFrame, priority: Sequence[str] | None = None) 
     return pd.DataFrame(rows, columns=["response_id", "label", "judge", "conflict"]).astype({"conflict": bool})
 
 
-def decide_labels(assessments: pd.DataFrame, options: SplitOptions) -> tuple[pd.DataFrame, dict[str, int]]:
+def decide_labels(latest: pd.DataFrame, options: SplitOptions) -> tuple[pd.DataFrame, dict[str, int]]:
     """The label of every item that enters: response_id, label, judges, source; plus exclusion counts.
 
-    `assessments` needs response_id, judge, judge_type, label, timestamp.
+    `latest` holds each judge's newest judgement of each response (`Store.newest_judgements`, the
+    store's one rule) with response_id, judge, judge_type, label, timestamp.
     """
-    latest = latest_per_judge(assessments)
     llm = unanimous_llm(latest, options.min_judges, options.judges)
     human = human_decision(latest, options.human_judges) if options.use_humans else human_decision(latest.iloc[:0])
     is_human = latest["judge_type"] == "human"
@@ -293,27 +287,21 @@ def build_splits(items: pd.DataFrame, options: SplitOptions) -> SplitResult:
 # From a data folder
 def load_items(store, options: SplitOptions) -> tuple[pd.DataFrame, dict[str, int]]:
     """Decide the labels from the store's assessments and join question text and response content."""
-    assessments = store.query(
-        "SELECT response_id, judge, judge_type, label, timestamp FROM assessments"
-    )
+    latest = store.newest_judgements(["response_id", "judge", "judge_type", "label", "timestamp"])
     known = set(store.judge_names())
     for name in (options.judges or ()) + (options.human_judges or ()):
         if name not in known:
             raise ValueError(f"unknown judge {name!r}; known: {', '.join(sorted(known))}")
-    chosen, counts = decide_labels(assessments, options)
-    cursor = store._con.cursor()  # a private cursor: the chosen frame is registered on it only
-    try:
-        cursor.register("chosen", chosen)
-        items = cursor.execute(
-            """
-            SELECT c.response_id, c.label, c.judges, c.source, r.question_id, r.question_set, r.model, r.content,
-                   q.text AS question, q.theme, q.domain
-            FROM chosen c JOIN responses r USING (response_id)
-            LEFT JOIN questions q USING (question_uid)
-            """
-        ).df()
-    finally:
-        cursor.close()
+    chosen, counts = decide_labels(latest, options)
+    items = store.query(
+        """
+        SELECT c.response_id, c.label, c.judges, c.source, r.question_id, r.question_set, r.model, r.content,
+               q.text AS question, q.theme, q.domain
+        FROM chosen c JOIN responses r USING (response_id)
+        LEFT JOIN questions q USING (question_uid)
+        """,
+        tables={"chosen": chosen},
+    )
     counts["no_response_row"] = int(len(chosen) - len(items))
     items["judges"] = items["judges"].map(list)
     return items, counts

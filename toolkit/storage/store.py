@@ -14,9 +14,10 @@ from __future__ import annotations
 import bisect
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import duckdb
 import pandas as pd
@@ -25,22 +26,21 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from toolkit.core import schema
-
-# Filters that every tab understands, mapped to their column in `response_view`.
-FILTER_COLUMNS = {
-    "question_set": "question_set",
-    "domain": "domain",
-    "theme": "theme",
-    "variation": "variation",
-    "model": "model",
-    "lab": "lab",
-    "family": "family",
-    "provider": "provider",
-    "reasoning": "reasoning",
-}
-
+from toolkit.core.filters import FILTER_COLUMNS, Filters
 
 LARGE_TABLES = ("responses", "assessments")
+
+# "Newest judgement per (response, judge)", the one definition every reader uses: the row with the
+# largest (timestamp, assessment_id). A row without a timestamp (e.g. a human gold label) counts as
+# oldest and the assessment id breaks ties, so a label and its raw label always come from one row.
+NEWEST_KEY = "(coalesce(timestamp, ''), assessment_id)"
+
+
+def newest_judgements_sql(columns: str = "*", where: str = "TRUE", source: str = "assessments") -> str:
+    """SELECT `columns` of each (response_id, judge)'s newest row among the rows of `source` that
+    match `where` (the filter applies before the choice: it is meant for response ids)."""
+    return (f"SELECT {columns} FROM {source} WHERE {where} "
+            f"QUALIFY row_number() OVER (PARTITION BY response_id, judge ORDER BY {NEWEST_KEY} DESC) = 1")
 
 
 @dataclass(frozen=True)
@@ -96,31 +96,29 @@ class Store:
         params: list[Any] = []
         for info in self.judges:
             for kind, col in (("label", info.column), ("label_raw", info.column + "_raw")):
-                # Newest first; rows without a timestamp (e.g. human gold labels) count as oldest,
-                # and the assessment id breaks ties, so label and label_raw come from one row.
-                pivots.append(f"arg_max(a.{kind}, (coalesce(a.timestamp, ''), a.assessment_id)) "
-                              f"FILTER (WHERE a.judge = ?) AS {col}")
+                # arg_max by the same key: one GROUP BY for all judges, faster than a window here
+                pivots.append(f"arg_max({kind}, {NEWEST_KEY}) FILTER (WHERE judge = ?) AS {col}")
                 params.append(info.judge)
         pivot_sql = (", " + ", ".join(pivots)) if pivots else ""
-        con.execute(
-            f"""
-            CREATE TABLE judge_labels AS
-            SELECT a.response_id {pivot_sql}
-            FROM assessments a GROUP BY a.response_id
-            """,
-            params,
-        )
+        con.execute(f"CREATE TABLE judge_labels AS SELECT response_id {pivot_sql} FROM assessments GROUP BY response_id",
+                    params)
         judge_cols = "".join(
             f", l.{j.column}, l.{j.column}_raw" for j in self.judges
         )
+        # Optional columns (older builds and published datasets may lack them): SpeechMap's `skip`
+        # flag in the model metadata, and the provider's moderation signal on a response.
+        self.has_skip = "skip" in self._columns("models")
+        self.has_moderation = "moderation_reason" in self._columns("responses")
+        skip = "coalesce(m.skip, false)" if self.has_skip else "false"
+        moderated = "r.moderation_reason IS NOT NULL" if self.has_moderation else "false"
         con.execute(
             f"""
             CREATE TABLE response_view AS
             SELECT r.response_id, r.question_uid, r.question_id, r.question_set,
                    q.domain, q.theme, q.variation,
                    r.model, coalesce(m.lab, '{schema.UNKNOWN_LAB}') AS lab, m.lab_name, m.family,
-                   m.release_date, m.reasoning,
-                   r.provider, r.api_provider, r.response_status, r.timestamp
+                   m.release_date, m.reasoning, {skip} AS skip,
+                   r.provider, r.api_provider, r.response_status, r.timestamp, {moderated} AS moderated
                    {judge_cols}
             FROM responses r
             LEFT JOIN questions q USING (question_uid)
@@ -130,6 +128,10 @@ class Store:
             """
         )
         self._encode_view()
+
+    def _columns(self, table: str) -> set[str]:
+        with self._cursor() as cursor:
+            return {column[0] for column in cursor.execute(f"SELECT * FROM {table} LIMIT 0").description}
 
     # Columns of response_view that are grouped and filtered on, stored as ENUMs: a GROUP BY over
     # one-byte codes is about 8x faster than over strings (20 ms -> 2.5 ms for a matrix on 800k
@@ -159,34 +161,40 @@ class Store:
             con.execute("ALTER TABLE response_view_encoded RENAME TO response_view")
 
     # -- queries -----------------------------------------------------------------------------
-    def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run SQL with bound parameters and return a data frame."""
+    @contextmanager
+    def _cursor(self, tables: Mapping[str, Any] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A private cursor (thread-safe), with `tables` (data frames or Arrow tables) registered on
+        it only, under their names."""
         cursor = self._con.cursor()
         try:
-            frame = cursor.execute(sql, params or []).df()
+            for name, table in (tables or {}).items():
+                cursor.register(name, table)
+            yield cursor
         finally:
             cursor.close()
+
+    def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] | None = None,
+              tables: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run SQL with bound parameters and return a data frame; `tables` are frames the SQL may
+        read by name besides the store's tables (e.g. a caller's chosen rows to join)."""
+        with self._cursor(tables) as cursor:
+            frame = cursor.execute(sql, params or []).df()
         for column in frame.columns:  # ENUM columns arrive as categoricals: hand back text
             if isinstance(frame[column].dtype, pd.CategoricalDtype):
                 frame[column] = frame[column].astype("str")
         return frame
 
-    def rows(self, sql: str, params: Iterable[Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Iterable[Any] | None = None,
+             tables: Mapping[str, Any] | None = None) -> list[tuple]:
         """Run SQL with bound parameters and return its rows as tuples: for small results on hot
         paths, where building a data frame would cost more than the query."""
-        cursor = self._con.cursor()
-        try:
+        with self._cursor(tables) as cursor:
             return cursor.execute(sql, params or []).fetchall()
-        finally:
-            cursor.close()
 
     def scalar(self, sql: str, params: Iterable[Any] | None = None) -> Any:
-        cursor = self._con.cursor()
-        try:
+        with self._cursor() as cursor:
             row = cursor.execute(sql, params or []).fetchone()
-            return row[0] if row else None
-        finally:
-            cursor.close()
+        return row[0] if row else None
 
     def judge(self, name: str) -> JudgeInfo:
         try:
@@ -218,6 +226,10 @@ class Store:
         )
         return frame["v"].tolist()
 
+    def newest_judgements(self, columns: list[str]) -> pd.DataFrame:
+        """`columns` of every judge's newest judgement of every response (`newest_judgements_sql`)."""
+        return self.query(newest_judgements_sql(", ".join(columns)))
+
     def counts(self) -> dict[str, int]:
         return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in schema.TABLES}
 
@@ -231,28 +243,40 @@ class Store:
         far apart the ids are. Files without that order (or without statistics) are scanned by
         DuckDB with the same filter.
         """
+        return self._arrow_by_response_id(table, columns, ids).to_pylist() if ids else []
+
+    def newest_judgements_of(self, response_ids: list[str], columns: list[str]) -> list[tuple]:
+        """`columns` of every judge's newest judgement of these responses, ordered by (response_id,
+        judge): the rows are read by row group, the newest chosen by `newest_judgements_sql`."""
+        needed = ["response_id", "judge", *columns, "timestamp", "assessment_id"]
+        fetched = self._arrow_by_response_id("assessments", needed, response_ids)
+        return self.rows(newest_judgements_sql(", ".join(columns), source="fetched") + " ORDER BY response_id, judge",
+                         tables={"fetched": fetched})
+
+    def _arrow_by_response_id(self, table: str, columns: list[str], ids: list[str]) -> pa.Table:
+        """The rows of `records_by_response_id` as an Arrow table."""
         columns = list(dict.fromkeys(["response_id", *columns]))
-        if not ids:
-            return []
-        index = self._row_groups(table)
+        index = self._row_groups(table) if ids else None
         if index is None:
-            marks = ", ".join("?" for _ in ids)
-            rows = self.rows(f"SELECT {', '.join(columns)} FROM {table} WHERE response_id BETWEEN ? AND ? "
-                             f"AND response_id IN ({marks})", [min(ids), max(ids), *ids])
-            return [dict(zip(columns, row)) for row in rows]
+            marks = ", ".join("?" for _ in ids) or "NULL"
+            with self._cursor() as cursor:
+                return cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE response_id BETWEEN ? AND ? "
+                                      f"AND response_id IN ({marks})", [min(ids or [""]), max(ids or [""]), *ids]).to_arrow_table()
         mins, maxs, places = index
         wanted: dict[int, set[int]] = {}
         for value in set(ids):
             # Groups k with min_k <= value <= max_k: both bounds are sorted, so this is a range.
             for k in range(bisect.bisect_left(maxs, value), bisect.bisect_right(mins, value)):
                 wanted.setdefault(places[k][0], set()).add(places[k][1])
-        found: list[dict[str, Any]] = []
+        found: list[pa.Table] = []
         wanted_ids = pa.array(sorted(set(ids)), pa.string())
         for file_number, groups in sorted(wanted.items()):
             path, metadata = self._files[table][file_number]
             rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(sorted(groups), columns=columns)
-            found += rows.filter(pc.is_in(rows.column("response_id"), wanted_ids)).to_pylist()
-        return found
+            found.append(rows.filter(pc.is_in(rows.column("response_id"), wanted_ids)))
+        if not found:
+            return pa.schema([schema.TABLES[table].field(c) for c in columns]).empty_table()  # typed: SQL can read it
+        return pa.concat_tables(found)
 
     def _row_groups(self, table: str) -> tuple[list[str], list[str], list[tuple[int, int]]] | None:
         """(min ids, max ids, (file, row group)) of a table's row groups in id order; None when the
@@ -291,27 +315,22 @@ class Store:
         return None
 
 
-def where_clause(filters: Mapping[str, Any] | None, alias: str = "") -> tuple[str, list[Any]]:
+def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     """SQL conditions (joined by AND, starting with ' AND ' or empty) and their bound parameters.
 
-    A filter value may be a scalar or a list (IN); None, "" and [] mean "no filter".
-    Unknown filter names raise, so a typo never silently widens a query.
+    One value is `column = ?`, several are `column IN (?, ...)`; empty fields add nothing.
     """
     conditions: list[str] = []
     params: list[Any] = []
-    prefix = f"{alias}." if alias else ""
-    for name, value in (filters or {}).items():
-        if name not in FILTER_COLUMNS:
-            raise ValueError(f"unknown filter {name!r}; known: {', '.join(FILTER_COLUMNS)}")
-        if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
+    for name, column in FILTER_COLUMNS.items():
+        value = getattr(filters, name)
+        if value is None or value == ():
             continue
-        column = prefix + FILTER_COLUMNS[name]
-        if isinstance(value, (list, tuple, set)):
-            values = list(value)
-            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-        else:
+        values = list(value) if isinstance(value, tuple) else [value]
+        if len(values) == 1:
             conditions.append(f"{column} = ?")
-            params.append(value)
+        else:
+            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+        params.extend(values)
     sql = "".join(f" AND {c}" for c in conditions)
     return sql, params

@@ -2,33 +2,11 @@
 from __future__ import annotations
 
 import gradio as gr
-import pandas as pd
 
+from toolkit.query.inventory import judge_counts, question_set_counts, table_counts
 from toolkit.storage.store import Store
 
 from .context import AppContext
-
-
-def table_counts(store: Store) -> pd.DataFrame:
-    counts = store.counts()
-    return pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
-
-
-def judge_counts(store: Store) -> pd.DataFrame:
-    return store.query(
-        """SELECT judge, judge_type, assessments,
-                  count(DISTINCT a.response_id) AS responses_judged
-           FROM judges JOIN assessments a USING (judge, judge_type)
-           GROUP BY ALL ORDER BY assessments DESC, judge""")
-
-
-def question_set_counts(store: Store) -> pd.DataFrame:
-    return store.query(
-        """SELECT q.question_set, count(DISTINCT q.question_uid) AS questions,
-                  count(DISTINCT q.theme) AS themes, count(DISTINCT q.domain) AS domains,
-                  (SELECT count(*) FROM responses r WHERE r.question_set = q.question_set) AS responses,
-                  (SELECT count(DISTINCT model) FROM responses r WHERE r.question_set = q.question_set) AS models
-           FROM questions q GROUP BY q.question_set ORDER BY responses DESC, q.question_set""")
 
 
 def header_line(store: Store, source: str) -> str:

@@ -41,7 +41,7 @@ def read_models(quarantine: Quarantine, folder: Path | None, response_models: li
             "lab": lab, "lab_name": labs.get(lab, {}).get("full_name") or (lab if lab != schema.UNKNOWN_LAB else "Unknown"),
             "lab_color": labs.get(lab, {}).get("color"), "family": record.get("model_family"),
             "release_date": _date(record.get("release_date")), "reasoning": bool(reasoning),
-            "metadata_found": model in meta,
+            "metadata_found": model in meta, "skip": _truthy_flag(record.get("skip")),
         })
     return rows, missing
 
@@ -68,6 +68,13 @@ def read_metadata_file(quarantine: Quarantine, folder: Path, name: str, target: 
         else:
             target[record[key]] = record
             report.rows_written += 1
+
+
+def _truthy_flag(value: Any) -> bool:
+    """SpeechMap's truthy flag: a bool as is, a non-zero number, or 1/true/yes/y/on (any case, trimmed)."""
+    if isinstance(value, (bool, int, float)):
+        return bool(value)
+    return isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "y", "on")
 
 
 def _date(value: Any):
