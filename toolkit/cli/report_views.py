@@ -10,8 +10,14 @@ import argparse
 
 import pandas as pd
 
-from toolkit.cli.report_scores import _common_arguments, _date_argument, _filters, _judge, _run
-from toolkit.query.model_view import BREAKDOWN_LEVELS, model_breakdown, model_header
+from toolkit.cli.report_scores import (
+    _common_arguments,
+    _date_argument,
+    _filters,
+    _judge,
+    _run,
+)
+from toolkit.query.model_view import BREAKDOWN_LEVELS, model_page
 from toolkit.query.sensitivity import sensitivity
 from toolkit.query.themes import RELEASE_WINDOWS, theme_summary
 from toolkit.query.timeline import METRICS, timeline_months, timeline_points
@@ -58,12 +64,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_model(args: argparse.Namespace) -> int:
     def make(store: Store):
-        judge, filters = _judge(store, args.judge), _filters(args)
-        header = model_header(store, judge, args.model, args.question_set, filters)
-        tables = {"header": pd.DataFrame([header]),
-                  **{level: model_breakdown(store, judge, args.model, level, args.question_set, filters)
-                     for level in BREAKDOWN_LEVELS}}
-        return _chosen(tables, args.part)
+        page = model_page(store, _judge(store, args.judge), args.model, args.question_set, _filters(args))
+        return _chosen(page.tables(), args.part)
     return _run(args, make)
 
 

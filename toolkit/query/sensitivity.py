@@ -66,12 +66,10 @@ def judge_scores(store: Store, question_set: str | Sequence[str] | None = None, 
 def model_spreads(scores: pd.DataFrame) -> pd.DataFrame:
     """Per model: judges, min/max score, spread (points), best/worst rank and rank_move; sorted by
     rank_move, then spread (both descending), then model."""
-    rows = [{"model": model, "lab": group["lab"].iloc[0], "judges": len(group),
-             "min_pct_complete": group["pct_complete"].min(), "max_pct_complete": group["pct_complete"].max(),
-             "spread": spread(group["pct_complete"]), "best_rank": int(group["rank"].min()),
-             "worst_rank": int(group["rank"].max())}
-            for model, group in scores.groupby("model", sort=True)]
-    frame = pd.DataFrame(rows, columns=MODEL_COLUMNS[:-1])
+    frame = scores.groupby("model", sort=True).agg(
+        lab=("lab", "first"), judges=("judge", "size"), min_pct_complete=("pct_complete", "min"),
+        max_pct_complete=("pct_complete", "max"), spread=("pct_complete", spread),
+        best_rank=("rank", "min"), worst_rank=("rank", "max")).reset_index()
     frame["rank_move"] = frame["worst_rank"] - frame["best_rank"]
     return frame.sort_values(["rank_move", "spread", "model"], ascending=[False, False, True],
                              kind="stable").reset_index(drop=True)[MODEL_COLUMNS]
