@@ -1,0 +1,151 @@
+"""One model under one judge: its header facts and verdict mix, and its per-domain and per-theme
+rows with SpeechMap's ranks (`_domain_model_ranks`).
+
+Overall and in each domain (or theme), the models with at least one labelled row are ranked by
+% COMPLETE rounded to 4 decimals, competition style (1, 2, 2, 4; toolkit.stats.standing.rank_and_ties):
+rank = 1 + models strictly above, total = models ranked there, tied = models with the same rounded
+score (itself included; the site's "N models share this score" when tied > 1). The models ranked
+are those the filters keep, so a lab filter ranks the model among its lab's models.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.core.filters import FilterInput, Filters
+from toolkit.core.labels import COMPLETE
+from toolkit.query.inputs import conditions, model_metadata
+from toolkit.query.scores import PCT, _count_columns, with_percentages
+from toolkit.stats.standing import rank_and_ties
+from toolkit.storage.store import Store
+
+BREAKDOWN_LEVELS = ("domain", "theme")
+OVERALL = ("all", "")  # the standings key of the models' overall scores
+NO_DOMAIN = "(none)"   # as scores.model_domain_scores names a missing domain
+HEADER_FIELDS = ["model", "lab", "lab_name", "release_date", "reasoning", "n", *PCT.values(),
+                 "rank", "total", "tied"]
+Standings = dict[tuple[str, str], np.ndarray]  # (level, domain or theme) -> every model's % COMPLETE
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelPage:
+    header: dict[str, Any]   # HEADER_FIELDS
+    domain: pd.DataFrame     # per domain: n, shares, rank, total, tied
+    theme: pd.DataFrame      # per theme (with its domain): the same
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"header": pd.DataFrame([self.header]), "domain": self.domain, "theme": self.theme}
+
+
+def model_page(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
+               filters: FilterInput = None) -> ModelPage:
+    """The header and both breakdowns, all models' scores read once (see `standings`)."""
+    filters = Filters.of(filters)
+    ranked = standings(store, judge, question_set, filters)
+    own = own_scores(store, judge, model, question_set, filters)
+    return ModelPage(model_header(store, judge, model, question_set, filters, ranked, own),
+                     *(model_breakdown(store, judge, model, level, question_set, filters, ranked, own)
+                       for level in BREAKDOWN_LEVELS))
+
+
+def standings(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
+              filters: FilterInput = None) -> Standings:
+    """Every model's % COMPLETE overall, per domain and per theme, in one scan (grouping sets). The
+    models' (n, n_complete) pairs come back counted, a few per theme instead of one row per model,
+    so that ranking one model does not ship the models x themes table to pandas."""
+    label = store.judge_column(judge)
+    where, params = conditions(store, question_set, filters)
+    pairs = store.rows(
+        f"""
+        WITH per AS (
+            SELECT GROUPING(theme, domain) AS level, theme, domain, model, count(*) AS n,
+                   count(*) FILTER (WHERE {label} = '{COMPLETE}') AS k
+            FROM response_view WHERE {label} IS NOT NULL {where}
+            GROUP BY GROUPING SETS ((theme, model), (domain, model), (model)))
+        SELECT level, theme, domain, n, k, count(*) AS models FROM per GROUP BY ALL
+        """,
+        params,
+    )
+    # GROUPING(theme, domain) is 1 for the (theme, model) set, 2 for (domain, model), 3 for (model)
+    values: dict[tuple[str, str], list[float]] = {}
+    for level, theme, domain, n, k, models in pairs:
+        key = {1: ("theme", theme), 2: ("domain", domain or NO_DOMAIN), 3: OVERALL}[level]
+        values.setdefault(key, []).extend([k / n * 100.0] * models)  # as scores.with_percentages
+    return {key: np.asarray(v) for key, v in values.items()}
+
+
+def model_header(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
+                 filters: FilterInput = None, ranked: Standings | None = None,
+                 own: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Lab, release date, reasoning, and the model's overall n, shares and standing among all
+    models the filters keep (n = 0 and NaN shares when the judge labelled none of its rows)."""
+    meta = model_metadata(store)
+    row = meta[meta["model"] == model]
+    if row.empty:
+        raise KeyError(f"unknown model {model!r}: no responses in this data")
+    facts = {k: _plain(v) for k, v in row.iloc[0].items() if k in HEADER_FIELDS}
+    own = own if own is not None else own_scores(store, judge, model, question_set, filters)
+    own = own[own["level"] == OVERALL[0]]
+    ranked = ranked if ranked is not None else standings(store, judge, question_set, filters)
+    if own.empty:
+        return {**facts, "n": 0, **{c: math.nan for c in PCT.values()},
+                "rank": None, "total": len(ranked.get(OVERALL, ())), "tied": None}
+    rank, total, tied = rank_and_ties(own["pct_complete"].iloc[0], ranked[OVERALL])
+    shares = {c: float(own[c].iloc[0]) for c in PCT.values()}
+    return {**facts, "n": int(own["n"].iloc[0]), **shares, "rank": rank, "total": total, "tied": tied}
+
+
+def model_breakdown(store: Store, judge: str, model: str, level: str = "domain",
+                    question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
+                    ranked: Standings | None = None, own: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per domain (or theme) where the judge labelled the model's rows: n, % per label,
+    rank, total, tied (see the module docstring); sorted by domain (or theme)."""
+    if level not in BREAKDOWN_LEVELS:
+        raise ValueError(f"breakdown level must be domain or theme, not {level!r}")
+    keys = [level] + (["domain"] if level == "theme" else [])
+    columns = [*keys, "n", *PCT.values(), "rank", "total", "tied"]
+    own = own if own is not None else own_scores(store, judge, model, question_set, filters)
+    own = own[own["level"] == level].assign(**{level: lambda f: f["key"]})
+    if own.empty:
+        return pd.DataFrame(columns=columns)
+    ranked = ranked if ranked is not None else standings(store, judge, question_set, filters)
+    placed = [rank_and_ties(score, ranked[(level, key)]) for key, score in zip(own[level], own["pct_complete"])]
+    own = own.assign(rank=[p[0] for p in placed], total=[p[1] for p in placed], tied=[p[2] for p in placed])
+    return own.sort_values(level)[columns].reset_index(drop=True)
+
+
+def own_scores(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
+               filters: FilterInput = None) -> pd.DataFrame:
+    """The model's label counts and % per label overall (level `all`), per domain and per theme
+    (level, key; a theme's domain in `domain`), in one scan; empty when the filters leave it out."""
+    filters = Filters.of(filters)
+    if filters.model and model not in filters.model:
+        return pd.DataFrame(columns=["level", "key", "domain", "n", *PCT.values()])
+    label = store.judge_column(judge)
+    where, params = conditions(store, question_set, dataclasses.replace(filters, model=(model,)))
+    frame = store.query(
+        f"""
+        SELECT GROUPING(theme, domain) AS grouping_set, CAST(theme AS VARCHAR) AS theme_key,
+               CAST(domain AS VARCHAR) AS domain_key, CAST(min(domain) AS VARCHAR) AS theme_domain,
+               {_count_columns(label)}
+        FROM response_view WHERE {label} IS NOT NULL {where}
+        GROUP BY GROUPING SETS ((theme), (domain), ())
+        """,
+        params,
+    )
+    # GROUPING(theme, domain): 1 for the (theme) set, 2 for (domain), 3 for ()
+    frame["level"] = frame["grouping_set"].map({1: "theme", 2: "domain", 3: OVERALL[0]})
+    frame["key"] = [theme if g == 1 else (domain or NO_DOMAIN) if g == 2 else OVERALL[1]
+                    for g, theme, domain in zip(frame["grouping_set"], frame["theme_key"], frame["domain_key"])]
+    return with_percentages(frame.rename(columns={"theme_domain": "domain"}))
+
+
+def _plain(value: Any) -> Any:
+    """A pandas/numpy scalar as plain Python (None for missing)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
