@@ -10,7 +10,8 @@ import pytest
 
 from toolkit.cli import main as cli
 from toolkit.core import labels, schema
-from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
+from toolkit.ingest.errors import BuildError, StrictBuildError
+from toolkit.ingest.pipeline import build
 
 
 def response_row(question_id: str, model: str = "lab/model-a", **extra) -> dict:
@@ -162,7 +163,7 @@ def test_failed_write_leaves_previous_output(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(raw=[raw], out=out, progress=False)
     stamp = (out / "build_report.json").read_text()
-    from toolkit.ingest.pipeline import Builder
+    from toolkit.ingest.staging import Builder
 
     def broken(self, light, kind, target, path):
         if kind == "assessments":
@@ -234,3 +235,15 @@ def test_label_mapping_in_python_and_sql_agree(raw_label):
     sql = duckdb.connect().execute(f"SELECT {labels.canonical_sql('x')} FROM (SELECT ?::VARCHAR AS x)",
                                    [raw_label]).fetchone()[0]
     assert sql == labels.canonical(raw_label)
+
+
+def test_builder_table_can_be_read_twice(tmp_path):
+    from toolkit.ingest.staging import Builder
+
+    builder = Builder({}, tmp_path)
+    builder.frames["questions"] += [pa.table({"question_id": ["a", "b"]}), pa.table({"question_id": ["c"]})]
+    first = builder.table("questions", {"question_id": pa.string()})
+    second = builder.table("questions", {"question_id": pa.string()})
+    assert first["question_id"].to_pylist() == second["question_id"].to_pylist() == ["a", "b", "c"]
+    builder.forget("questions")
+    assert builder.table("questions", {"question_id": pa.string()}).num_rows == 0

@@ -15,6 +15,7 @@ import pytest
 
 from toolkit.cli import main as cli_main
 from toolkit.ingest import synth
+from toolkit.ingest.synth import questions, world, writer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
 ERROR_CODES = {"ERROR", "ERROR_ORIGINAL_MODERATION", "ERROR_ORIGINAL_TRUNCATION", "ERROR_ORIGINAL_RESPONSE",
@@ -58,21 +59,21 @@ def judgements(raw) -> dict[str, dict[tuple[str, str], str]]:
 def test_allocate_is_proportional_with_a_minimum():
     # 10 split 1:1:2 with minimum 1: 7 left after minimums -> shares 1.75, 1.75, 3.5 -> 1, 1, 3 + 2 remainders
     # to the largest fractions (0.75, 0.75) -> [1+2, 1+2, 1+3] = [3, 3, 4]
-    assert synth._allocate(10, [1, 1, 2], minimum=1) == [3, 3, 4]
-    assert sum(synth._allocate(530, [d[2] for d in synth.DOMAINS], minimum=2)) == 530
+    assert questions._allocate(10, [1, 1, 2], minimum=1) == [3, 3, 4]
+    assert sum(questions._allocate(530, [d[2] for d in questions.DOMAINS], minimum=2)) == 530
 
 
 def test_label_of_cuts_the_score_into_three_bands():
-    assert synth.label_of(0.1, band=1.0) == "COMPLETE"
-    assert synth.label_of(-0.5, band=1.0) == "EVASIVE"
-    assert synth.label_of(-1.5, band=1.0) == "DENIAL"
+    assert world.label_of(0.1, band=1.0) == "COMPLETE"
+    assert world.label_of(-0.5, band=1.0) == "EVASIVE"
+    assert world.label_of(-1.5, band=1.0) == "DENIAL"
     # a lenient judge (complete cut -0.25) calls -0.2 COMPLETE; a judge with denial cut -0.6 calls -1.5 EVASIVE
-    assert synth.label_of(-0.2, band=1.0, complete_cut=-0.25) == "COMPLETE"
-    assert synth.label_of(-1.5, band=1.0, denial_cut=-0.6) == "EVASIVE"
+    assert world.label_of(-0.2, band=1.0, complete_cut=-0.25) == "COMPLETE"
+    assert world.label_of(-1.5, band=1.0, denial_cut=-0.6) == "EVASIVE"
 
 
 def test_newer_models_of_a_rising_lab_are_more_compliant():
-    models = synth.make_models(380, seed=0, credit_bursts=3, legacy_models=60)
+    models = world.make_models(380, seed=0, credit_bursts=3, legacy_models=60)
     assert len(models) == 380 == len({m.id for m in models})
     vega = sorted((m for m in models if m.lab and m.lab.slug == "vega"), key=lambda m: m.released)
     half = len(vega) // 2
@@ -104,10 +105,10 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(raw, tmp_path)
 # ------------------------------------------------------------------------------------------------
 # Layout and row shapes
 def test_layout_is_the_raw_speechmap_layout(raw):
-    from toolkit.ingest import readers
+    from toolkit.ingest.readers import raw_layout
 
     data = raw / "speechmap-data"
-    layout = readers.discover_raw(data)
+    layout = raw_layout.discover_raw(data)
     assert layout.ignored == []
     assert [p.name for p in layout.questions] == ["freedonia_criticism.jsonl", "ruritania_criticism.jsonl",
                                                   "us_hard.jsonl"]
@@ -126,7 +127,7 @@ def test_layout_is_the_raw_speechmap_layout(raw):
     # the folder name of each further judge spells its judge_model (first "/" -> "_")
     for folder in folders[1:]:
         names = {r["judge_model"] for p in (data / folder).iterdir() for r in read_jsonl(p)}
-        assert names == {readers.analysis_folder_judge(folder)}
+        assert names == {raw_layout.analysis_folder_judge(folder)}
     main_names = collections.Counter(r["judge_model"] for p in (data / "analysis").iterdir() for r in read_jsonl(p))
     assert set(main_names) == {"demo-labs/judge-large", "demo_labs/judge-large-non-reasoning"}
     assert 0 < main_names["demo_labs/judge-large-non-reasoning"] < 0.05 * sum(main_names.values())
@@ -201,7 +202,7 @@ def test_questions_have_22_domains_and_4_variations_per_theme(raw):
     by_variation = {int(r["id"][-1]): r["question"] for r in rows if r["id"][:-1] == next(iter(themes))}
     assert "essay" in by_variation[1] and "benefits" in by_variation[2]
     assert "satiric" in by_variation[3] and "speech" in by_variation[4]
-    for name in synth.LEGACY_SETS:
+    for name in questions.LEGACY_SETS:
         legacy = read_jsonl(raw / f"speechmap-data/questions/{name}.jsonl")
         assert [r["id"] for r in legacy] == [f"{name}_{i:02d}" for i in range(1, 51)]
         assert all("domain" not in r for r in legacy)
@@ -272,7 +273,7 @@ def test_human_subset_and_models_missing_from_metadata(raw):
     assert 0.02 <= len(human) / us_hard <= 0.05
     assert {tuple(sorted(r)) for r in human} == {tuple(sorted(
         ["model", "question_set", "question_id", "timestamp", "label", "judge", "judge_type", "analysis"]))}
-    assert {r["judge"] for r in human} == {synth.HUMAN} and {r["judge_type"] for r in human} == {"human"}
+    assert {r["judge"] for r in human} == {world.HUMAN} and {r["judge_type"] for r in human} == {"human"}
     assert {r["label"] for r in human} == {"COMPLETE", "EVASIVE", "DENIAL"}
     listed = {r["model_identifier"]: r for r in read_jsonl(raw / "site-metadata/model_metadata.json")}
     answered = {read_jsonl(p)[0]["model"] for p in (raw / "speechmap-data/responses").glob("us_hard_*.jsonl")}
@@ -299,7 +300,7 @@ def test_small_demo_builds_clean_and_is_cached(tmp_path):
     assert report["tables"]["responses"] == 9600
     assert report["assessments_per_judge"] == {"demo-labs/judge-large": 9600, "demo-labs/judge-legacy-2024": 9600,
                                                "demo-labs/judge-small": 9600,
-                                               synth.HUMAN: len(read_jsonl(data.parent / "raw/annotations/human.jsonl"))}
+                                               world.HUMAN: len(read_jsonl(data.parent / "raw/annotations/human.jsonl"))}
     assert len(report["models_without_metadata"]) == 2
     import duckdb
     with duckdb.connect() as con:
@@ -311,10 +312,10 @@ def test_small_demo_builds_clean_and_is_cached(tmp_path):
     assert synth.ensure_demo(tmp_path, "small", seed=0) == data
     assert (data / "build_report.json").stat().st_mtime_ns == built_at  # cached: not rebuilt
     marker = data.parent / synth.MARKER
-    marker.write_text(json.dumps({"version": synth.GENERATOR_VERSION - 1, "scale": "small", "seed": 0}))
+    marker.write_text(json.dumps({"version": writer.GENERATOR_VERSION - 1, "scale": "small", "seed": 0}))
     assert synth.ensure_demo(tmp_path, "small", seed=0) == data
     assert (data / "build_report.json").stat().st_mtime_ns != built_at  # stale generator: rebuilt
-    assert json.loads(marker.read_text())["version"] == synth.GENERATOR_VERSION
+    assert json.loads(marker.read_text())["version"] == writer.GENERATOR_VERSION
 
 
 def test_cli_writes_the_raw_layout_and_rejects_a_file_as_out(tmp_path, capsys):

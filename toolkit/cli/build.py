@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from toolkit.ingest.pipeline import BuildError, StrictBuildError, build
+from toolkit.ingest.errors import BuildError, StrictBuildError
+from toolkit.ingest.pipeline import build
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ moves it into place only when everything succeeded: a failed write leaves the pr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -70,6 +71,9 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it 0700; OUT gets a normal folder's mode
     try:
         yield tmp
     except BaseException:
