@@ -38,7 +38,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
+from toolkit.core.filters import FILTER_NAMES  # noqa: E402
 from toolkit.query import agreement as ag  # noqa: E402
+from toolkit.query.pages import cell_page  # noqa: E402
 from toolkit.storage.store import Store  # noqa: E402
 
 TARGET_MATRIX_P95_MS = 150.0
@@ -133,7 +135,7 @@ def long_counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
 def bench_queries(store: Store, pairs: int, pages: int, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     judges = store.judge_names()
-    values = {name: store.distinct(name) for name in ag.FILTERS}
+    values = {name: store.distinct(name) for name in FILTER_NAMES if name != "variation"}
     values["reasoning"] = [True, False]
     matrix_ours, matrix_anchor, mismatches = [], [], 0
     workload = [(draw_pair(rng, judges), draw_filters(rng, values)) for _ in range(pairs)]
@@ -156,8 +158,8 @@ def bench_queries(store: Store, pairs: int, pages: int, seed: int) -> dict[str, 
         last = max(1, -(-int(cell["n"]) // PAGE_SIZE))
         page = rng.choice([1, last, rng.randint(1, last)])
         deep += page > 100
-        ours_ms, ours = timed(lambda: ag.cell_page(store, side1, side2, cell["from_label"], cell["to_label"],
-                                                   filters, page=page, page_size=PAGE_SIZE))
+        ours_ms, ours = timed(lambda: cell_page(store, side1, side2, cell["from_label"], cell["to_label"],
+                                              filters, page=page, page_size=PAGE_SIZE))
         anchor_ms, anchor = timed(lambda: anchor_page(store, side1, side2, filters, cell["from_label"],
                                                       cell["to_label"], page))
         page_ours.append(ours_ms)
@@ -187,7 +189,7 @@ def load_run(data: Path, clients: int, seconds: float, seed: int) -> dict[str, A
     import requests
 
     from tests.browser import running_app
-    from toolkit.ui.explorer import FILTER_NAMES
+    from toolkit.ui.explorer import DROPDOWN_FILTERS as FILTER_NAMES
 
     store = Store.open(data)
     judges = store.judge_names()

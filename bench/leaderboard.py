@@ -8,8 +8,8 @@ computes, for the default question set: the model table under J, the lab index u
 migration report previous judge -> J. Timed the way the tab does it (DuckDB GROUP BYs on
 `response_view`, see toolkit/scores.py) and, in the same run, the straightforward way: pandas over
 the raw tables loaded once into memory, one merge per judge and a self-join of the assessments on
-response_id for the migration. Both feed the same pure derivations (`scores.lab_index`,
-`scores.migration_report`), and the figures are checked to agree. Target: p95 <= 300 ms.
+response_id for the migration. Both feed the same pure derivations (`lab_index`,
+`migration_report`), and the figures are checked to agree. Target: p95 <= 300 ms.
 """
 from __future__ import annotations
 
@@ -25,17 +25,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
 from toolkit.core.labels import SCORED, UNKNOWN  # noqa: E402
-from toolkit.query import scores  # noqa: E402
+from toolkit.query import inputs, scores  # noqa: E402
+from toolkit.query.lab_index import lab_index  # noqa: E402
+from toolkit.query.migration import Migration, migration, migration_report  # noqa: E402
 from toolkit.storage.store import Store  # noqa: E402
 
 TARGET_P95_MS = 300.0
 
 
 # -- the tab's way ------------------------------------------------------------------------------
-def switch_store(store: Store, previous: str, judge: str, as_of) -> tuple[pd.DataFrame, pd.DataFrame, scores.Migration]:
+def switch_store(store: Store, previous: str, judge: str, as_of) -> tuple[pd.DataFrame, pd.DataFrame, Migration]:
     table = scores.model_scores(store, judge)
-    labs = scores.lab_index(table, as_of)
-    report = scores.migration(store, previous, judge, as_of=as_of)
+    labs = lab_index(table, as_of)
+    report = migration(store, previous, judge, as_of=as_of)
     return table, labs, report
 
 
@@ -76,10 +78,10 @@ class PandasBaseline:
         counts["lab"] = counts["lab"].fillna("unknown")
         return counts
 
-    def switch(self, previous: str, judge: str, as_of) -> tuple[pd.DataFrame, pd.DataFrame, scores.Migration]:
+    def switch(self, previous: str, judge: str, as_of) -> tuple[pd.DataFrame, pd.DataFrame, Migration]:
         table = self.model_table(judge)
-        labs = scores.lab_index(table, as_of)
-        report = scores.migration_report(self.crosstab(previous, judge), previous, judge, as_of)
+        labs = lab_index(table, as_of)
+        report = migration_report(self.crosstab(previous, judge), previous, judge, as_of)
         return table, labs, report
 
 
@@ -122,8 +124,8 @@ def main() -> None:
     judges = store.judge_names("llm")
     if len(judges) < 2:
         raise SystemExit("the benchmark needs at least two LLM judges")
-    question_set = scores.resolve_question_set(store, None)
-    as_of = scores.default_as_of(store)
+    question_set = inputs.resolve_question_set(store, None)
+    as_of = inputs.default_as_of(store)
     responses = store.scalar("SELECT count(*) FROM response_view")
     assessments = store.scalar("SELECT count(*) FROM assessments")
 
@@ -139,7 +141,7 @@ def main() -> None:
     )
 
     def tab_refresh(previous: str, judge: str) -> None:
-        state = LeaderboardState(judge=judge, question_set=question_set or scores.ALL_SETS,
+        state = LeaderboardState(judge=judge, question_set=question_set or inputs.ALL_SETS,
                                  baseline=previous, new=judge)
         leaderboard_view(store, state)
         migration_view(store, state)

@@ -7,8 +7,9 @@ import re
 import pandas as pd
 import pytest
 
+from toolkit.core.filters import Filters
 from toolkit.core.labels import COLORS
-from toolkit.query import agreement as ag
+from toolkit.query import agreement as ag, pages
 from toolkit.ui import explorer as xp
 
 HOSTILE_LABEL = '<img src=x onerror="alert(1)">'
@@ -78,7 +79,7 @@ def test_items_html_sanitises_responses_and_escapes_everything_else():
          "analysis": "<script>y()</script>"},
         {"response_id": "r1", "judge": "H", "judge_type": "human", "label": "DENIAL", "label_raw": HOSTILE_LABEL,
          "analysis": None}])
-    page = ag.CellPage(total=1, page=1, pages=1, page_size=25, items=items, judgements=judgements)
+    page = pages.CellPage(total=1, page=1, pages=1, page_size=25, items=items, judgements=judgements)
     out = xp.items_html(page, ag.Side("A"), ag.Side("H"), "COMPLETE", "DENIAL")
     assert "<script" not in out and "<img" not in out and "<i>" not in out
     assert "href=" not in out  # the javascript: link is left as inert text
@@ -87,7 +88,7 @@ def test_items_html_sanitises_responses_and_escapes_everything_else():
     assert "&lt;b&gt;Q&lt;/b&gt;&lt;script&gt;x()&lt;/script&gt;" in out
     assert "&lt;script&gt;y()&lt;/script&gt;" in out and "&lt;img src=x" in out
     assert "(judge 1)" in out and "(judge 2)" in out and "· human" in out
-    empty = ag.CellPage(0, 1, 1, 25, items.iloc[:0], judgements.iloc[:0])
+    empty = pages.CellPage(0, 1, 1, 25, items.iloc[:0], judgements.iloc[:0])
     assert "No response in the cell" in xp.items_html(empty, ag.Side("A"), ag.Side("H"), "X", "<b>")
     assert "&lt;b&gt;" in xp.items_html(empty, ag.Side("A"), ag.Side("H"), "X", "<b>")
 
@@ -123,7 +124,9 @@ def test_url_state_rejects_bad_values():
 
 
 def test_filters_from_tab_inputs():
-    assert xp.filters_from({"question_set": ["us_hard"], "model": [], "reasoning": "no"}) == {
-        "question_set": ["us_hard"], "reasoning": False}
-    assert xp.filters_from({"reasoning": "any"}) == {}
-    assert xp.frozen({"b": [1, 2], "a": "x"}) == xp.frozen({"a": "x", "b": [1, 2]})
+    assert xp.filters_from({"question_set": ["us_hard"], "model": [], "reasoning": "no"}) == Filters(
+        question_set=("us_hard",), reasoning=False)
+    assert xp.filters_from({"reasoning": "any"}) == Filters()
+    assert xp.filters_from({"reasoning": "maybe"}) == Filters()  # what the radio cannot send: any
+    # a hashable cache key that does not depend on the order the values were picked in the dict
+    assert hash(xp.filters_from({"lab": ["x"], "model": ["a", "b"]})) == hash(xp.filters_from({"model": ["a", "b"], "lab": ["x"]}))

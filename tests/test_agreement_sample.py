@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from toolkit.query import agreement as ag
+from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
 
 SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
@@ -105,7 +105,7 @@ def test_gpt4o_vs_grok_filtered(store, filters, keep):
 def test_drill_down_of_a_disagreement_cell(store):
     pairs = small_set_pairs()
     expected = sum(1 for p in pairs if canonical(p["gpt"]) == "EVASIVE" and canonical(p["grok"]) == "COMPLETE")
-    page = ag.cell_page(store, ag.Side(GPT4O), ag.Side(GROK), "EVASIVE", "COMPLETE",
+    page = pages.cell_page(store, ag.Side(GPT4O), ag.Side(GROK), "EVASIVE", "COMPLETE",
                         {"question_set": SMALL_SETS}, page_size=20)
     assert page.total == expected > 0
     for item in page.items.itertuples():
@@ -161,6 +161,6 @@ def test_self_comparison_on_the_historical_run(store):
     found = {(f, t): n for f, row in ag.matrix_dict(matrix).items() for t, n in row.items() if n}
     assert found == dict(expected)
     assert expected[("ERROR", "ERROR_ORIGINAL_RESPONSE")] == 2057
-    page = ag.cell_page(store, ag.Side(GPT4O, "label"), ag.Side(GPT4O, "label_raw"), "ERROR",
+    page = pages.cell_page(store, ag.Side(GPT4O, "label"), ag.Side(GPT4O, "label_raw"), "ERROR",
                         "ERROR_ORIGINAL_RESPONSE", {"model": rows[0]["model"]}, page=42, page_size=50)
     assert (page.total, page.pages, page.page, len(page.items)) == (2057, 42, 42, 7)  # no cap, last page

@@ -24,7 +24,7 @@ import pytest
 
 from toolkit.cli import main
 from toolkit.core.labels import canonical
-from toolkit.query import agreement as ag
+from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
 from toolkit.storage.tables import write_tables
 
@@ -105,9 +105,9 @@ def test_self_comparison(store):
     mixed = ag.transition_matrix(store, ag.Side(A, "label"), ag.Side(A, "label_raw"))
     assert int(mixed.to_numpy().sum()) == 8
     assert mixed.at["ERROR", "ERROR_ORIGINAL_MODERATION"] == 1 and mixed.at["COMPLETE", "COMPLETE"] == 4
-    page = ag.cell_page(store, ag.Side(A, "label"), ag.Side(A, "label_raw"), "ERROR", "ERROR_ORIGINAL_MODERATION")
+    page = pages.cell_page(store, ag.Side(A, "label"), ag.Side(A, "label_raw"), "ERROR", "ERROR_ORIGINAL_MODERATION")
     assert page.total == 1 and page.items["response_id"].tolist() == ["r6"]
-    page = ag.cell_page(store, ag.Side(B), ag.Side(B), "DENIAL", "DENIAL")
+    page = pages.cell_page(store, ag.Side(B), ag.Side(B), "DENIAL", "DENIAL")
     assert sorted(page.items["response_id"]) == ["r3", "r5"]
 
 
@@ -131,7 +131,7 @@ HOSTILE = [
 def test_hostile_filter_values_match_nothing(store, name, value):
     report = ag.agreement_report(store, ag.Side(A), ag.Side(B), {name: value})
     assert report["n"] == 0 and report["matrix"] == {} and "No response" in report["message"]
-    assert ag.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE", "COMPLETE", {name: value}).total == 0
+    assert pages.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE", "COMPLETE", {name: value}).total == 0
 
 
 @pytest.mark.parametrize("value", ["1 OR 1=1", "'; DROP TABLE x; --", "x" * 5000, "maybe"])
@@ -147,7 +147,7 @@ def test_hostile_values_leave_the_data_intact(store):
 
 
 def test_hostile_label_values_in_drill_down(store):
-    page = ag.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE' OR '1'='1", "x" * 10_000)
+    page = pages.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE' OR '1'='1", "x" * 10_000)
     assert page.total == 0 and page.items.empty
 
 
@@ -168,7 +168,7 @@ def test_unknown_judge_is_a_clear_error(store):
 
 
 def test_drill_down_item_contents(store):
-    page = ag.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE", "COMPLETE")
+    page = pages.cell_page(store, ag.Side(A), ag.Side(B), "COMPLETE", "COMPLETE")
     assert page.total == 1
     item = page.items.iloc[0]
     assert (item.response_id, item.question, item.question_set, item.theme, item.domain, item.model, item.provider) == \
@@ -182,24 +182,24 @@ def test_drill_down_item_contents(store):
 
 def test_drill_down_pages_cover_the_cell_once(store):
     seen = []
-    first = ag.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=1, page_size=3)
+    first = pages.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=1, page_size=3)
     assert (first.total, first.pages, len(first.items)) == (4, 2, 3)
-    second = ag.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=2, page_size=3)
+    second = pages.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=2, page_size=3)
     seen = list(first.items["response_id"]) + list(second.items["response_id"])
     assert sorted(seen) == ["r1", "r2", "r5", "r8"]
-    beyond = ag.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=99, page_size=3)
+    beyond = pages.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", page=99, page_size=3)
     assert beyond.page == 2 and list(beyond.items["response_id"]) == list(second.items["response_id"])
-    filtered = ag.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", {"model": "m/b"})
+    filtered = pages.cell_page(store, ag.Side(A), ag.Side(A), "COMPLETE", "COMPLETE", {"model": "m/b"})
     assert sorted(filtered.items["response_id"]) == ["r5", "r8"]
 
 
 def test_cell_items_frame_for_csv(store):
-    frame = ag.cell_items_frame(store, ag.Side(A), ag.Side(B), "DENIAL", "COMPLETE")
+    frame = pages.cell_items_frame(store, ag.Side(A), ag.Side(B), "DENIAL", "COMPLETE")
     assert frame["response_id"].tolist() == ["r7"]
     row = frame.iloc[0]
     assert (row.judge1, row.judge2, row.from_label, row.to_label) == (A, B, "DENIAL", "COMPLETE")
     assert row.judge1_analysis == f"{A} on r7 at 2025-01-01" and row.judge2_analysis == f"{B} on r7 at 2025-06-01"
-    assert ag.cell_items_frame(store, ag.Side(A), ag.Side(B), "DENIAL", "COMPLETE", {"reasoning": "maybe"}).empty
+    assert pages.cell_items_frame(store, ag.Side(A), ag.Side(B), "DENIAL", "COMPLETE", {"reasoning": "maybe"}).empty
 
 
 def test_all_judges_report(store):
@@ -248,8 +248,8 @@ def test_a_known_total_gives_the_same_pages(sample_data):
     matrix = ag.transition_matrix(store, side1, side2, {"question_set": "china_criticism"})
     for source, target in (("COMPLETE", "COMPLETE"), ("COMPLETE", "EVASIVE"), ("DENIAL", "EVASIVE")):
         for page in (1, 2, 99):
-            counted = ag.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7)
-            given = ag.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7,
+            counted = pages.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7)
+            given = pages.cell_page(store, side1, side2, source, target, {"question_set": "china_criticism"}, page, 7,
                                  total=int(matrix.at[source, target]))
             assert counted.total == given.total == int(matrix.at[source, target])
             assert counted.page == given.page and counted.items.equals(given.items)

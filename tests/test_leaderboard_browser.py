@@ -9,6 +9,8 @@ import pytest
 
 from tests.browser import SCREENSHOTS, open_page, running_app
 from toolkit.query import scores
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 pytestmark = pytest.mark.browser
@@ -80,7 +82,7 @@ def test_leaderboard_tab(demo_data):
             assert "judge=" + urllib.parse.quote(other, safe="") in page.locator("#lb-link textarea, #lb-link input").first.input_value()
 
             labs = download_csv(page, "lb-labs-csv")
-            expected_labs = scores.labs_report(store, other)
+            expected_labs = labs_report(store, other)
             assert labs["lab"].tolist() == expected_labs["lab"].tolist()
             assert labs["index"].tolist() == pytest.approx(expected_labs["index"].round(2).tolist(), abs=1e-9)
 
@@ -90,19 +92,20 @@ def test_leaderboard_tab(demo_data):
 
         domain = store.distinct("domain")[0]
         query = urllib.parse.urlencode({"tab": "leaderboard", "judge": other, "set": "us_hard",
+                                        # an old link's spelling: the tab now writes reasoning=yes
                                         "domain": domain, "reasoning": "reasoning", "from": default, "to": other})
         with open_page(f"{url}?{query}") as page:
             first_row(page)
             page.wait_for_function("(v) => document.querySelector('#lb-judge input').value === v", arg=other)
             assert page.locator("#lb-domain input").input_value() == domain
-            assert page.locator("#lb-reasoning input[value=reasoning]").is_checked()
+            assert page.locator("#lb-reasoning input[value=yes]").is_checked()
             expected = scores.model_scores(store, other, "us_hard", {"domain": domain, "reasoning": True})
             assert_same_scores(download_csv(page, "lb-models-csv"), expected)
             transitions = download_csv(page, "lb-transitions-csv")
-            report = scores.migration(store, default, other, "us_hard", {"domain": domain, "reasoning": True})
+            report = migration(store, default, other, "us_hard", {"domain": domain, "reasoning": True})
             assert transitions["n"].sum() == report.summary.iloc[0]["compared"] > 0
             link = page.locator("#lb-link textarea, #lb-link input").first.input_value()
-            assert "reasoning=reasoning" in link and "domain=" in link
+            assert "reasoning=yes" in link and "domain=" in link
 
         with open_page(url + "?tab=leaderboard&__theme=dark", color_scheme="dark") as page:
             first_row(page)

@@ -15,7 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.query import scores
+from toolkit.query import inputs, scores
+from toolkit.query.lab_index import domain_lab_index, lab_trajectories, labs_report
+from toolkit.query.migration import migration
+from toolkit.stats import ema, ranks
 from toolkit.storage.store import Store
 from toolkit.storage.tables import write_tables
 
@@ -65,21 +68,21 @@ def pct_labels(complete_of_4: int) -> list[str]:
 
 # -- pure formulas ---------------------------------------------------------------------------
 def test_formulas_by_hand():
-    assert scores.ema_alpha(3) == pytest.approx(1 - 0.7937005259840998)
-    alpha = scores.ema_alpha(3)
-    assert scores.gap_alpha(alpha, 1) == pytest.approx(alpha)
-    assert scores.gap_alpha(alpha, 4) == pytest.approx(1 - 0.5 ** (4 / 3))
-    assert scores.gap_alpha(alpha, 0) == pytest.approx(alpha)  # months are distinct: d >= 1
-    assert scores.ema_step(10.0, 20.0, 0.25) == 12.5
-    assert scores.months_between(dt.date(2024, 11, 30), dt.date(2025, 2, 1)) == 3
-    assert scores.months_before(dt.date(2025, 8, 31), 6) == dt.date(2025, 2, 28)
-    assert scores.months_before(dt.date(2024, 8, 31), 6) == dt.date(2024, 2, 29)
-    assert scores.months_before(dt.date(2025, 3, 15), 6) == dt.date(2024, 9, 15)
-    assert scores.competition_ranks([90, 80, 80, 70]) == [1, 2, 2, 4]
-    assert scores.competition_ranks([70, 80, 80, 90], descending=False) == [1, 2, 2, 4]
-    assert scores.competition_ranks([(50, 75), (50, 50), (50, 50), (39, 100)]) == [1, 2, 2, 4]
-    assert scores.competition_ranks([0.1 + 0.2, 0.3]) == [1, 1]  # floating noise does not split a tie
-    series = scores.gap_aware_ema([(dt.date(2025, 1, 1), 75.0), (dt.date(2025, 5, 1), 0.0),
+    assert ema.ema_alpha(3) == pytest.approx(1 - 0.7937005259840998)
+    alpha = ema.ema_alpha(3)
+    assert ema.gap_alpha(alpha, 1) == pytest.approx(alpha)
+    assert ema.gap_alpha(alpha, 4) == pytest.approx(1 - 0.5 ** (4 / 3))
+    assert ema.gap_alpha(alpha, 0) == pytest.approx(alpha)  # months are distinct: d >= 1
+    assert ema.ema_step(10.0, 20.0, 0.25) == 12.5
+    assert ema.months_between(dt.date(2024, 11, 30), dt.date(2025, 2, 1)) == 3
+    assert ema.months_before(dt.date(2025, 8, 31), 6) == dt.date(2025, 2, 28)
+    assert ema.months_before(dt.date(2024, 8, 31), 6) == dt.date(2024, 2, 29)
+    assert ema.months_before(dt.date(2025, 3, 15), 6) == dt.date(2024, 9, 15)
+    assert ranks.competition_ranks([90, 80, 80, 70]) == [1, 2, 2, 4]
+    assert ranks.competition_ranks([70, 80, 80, 90], descending=False) == [1, 2, 2, 4]
+    assert ranks.competition_ranks([(50, 75), (50, 50), (50, 50), (39, 100)]) == [1, 2, 2, 4]
+    assert ranks.competition_ranks([0.1 + 0.2, 0.3]) == [1, 1]  # floating noise does not split a tie
+    series = ema.gap_aware_ema([(dt.date(2025, 1, 1), 75.0), (dt.date(2025, 5, 1), 0.0),
                                    (dt.date(2025, 6, 1), 75.0)], alpha)
     assert series == pytest.approx([75.0, 75 * H ** 4, 75 * H ** 4 * H + 75 * (1 - H)])
 
@@ -112,8 +115,8 @@ def lab_store(tmp_path_factory) -> Store:
 
 
 def test_lab_index_default_as_of(lab_store):
-    assert scores.default_as_of(lab_store) == dt.date(2025, 6, 15)
-    labs = scores.labs_report(lab_store, "judge/a")
+    assert inputs.default_as_of(lab_store) == dt.date(2025, 6, 15)
+    labs = labs_report(lab_store, "judge/a")
     # alpha: window [2024-12-15, 2025-06-15] holds a2..a5; months Jan 75, May 0 (gap 4), Jun 75 (gap 1)
     alpha_index = (75 * H ** 4) * H + 75 * (1 - H)
     assert alpha_index == pytest.approx(39.0959, abs=1e-4)
@@ -135,7 +138,7 @@ def test_lab_index_default_as_of(lab_store):
 
 
 def test_lab_index_as_of_is_a_parameter(lab_store):
-    labs = scores.labs_report(lab_store, "judge/a", as_of="2025-03-31").set_index("lab")
+    labs = labs_report(lab_store, "judge/a", as_of="2025-03-31").set_index("lab")
     # as of 2025-03-31: eps's 2024-11-30 is within 6 months (>= 2024-09-30): eligible again;
     # beta (2025-04-10) is not released yet; alpha's latest is a3, window [2024-07-20, 2025-01-20]:
     # a1 (Sep 25) then January 75 after a 4-month gap.
@@ -149,7 +152,7 @@ def test_lab_index_as_of_is_a_parameter(lab_store):
 
 def test_trajectories_cover_all_dated_models(lab_store):
     table = scores.model_scores(lab_store, "judge/a")
-    traj = scores.lab_trajectories(table, "2025-06-15")
+    traj = lab_trajectories(table, "2025-06-15")
     alpha = traj[traj["lab"] == "alpha"]
     assert alpha["month"].tolist() == [dt.date(2024, 9, 1), dt.date(2025, 1, 1), dt.date(2025, 5, 1),
                                        dt.date(2025, 6, 1)]
@@ -216,7 +219,7 @@ def test_domain_scores_and_competition_ranks(mig_store):
 
 
 def test_domain_lab_index(mig_store):
-    labs = scores.domain_lab_index(mig_store, "judge/old")  # as of 2025-03-10 (m3, the newest)
+    labs = domain_lab_index(mig_store, "judge/old")  # as of 2025-03-10 (m3, the newest)
     one = labs[labs["domain"] == "Domain One"].set_index("lab")
     # Domain One: lab1 = January mean of m1 100 and m4 0 = 50 (peak 100); lab2 m2 100; lab3 m3 100;
     # lab4 mx 50 -> lab2 and lab3 tie (100, 100), then lab1 (50, 100), then lab4 (50, 50)
@@ -228,7 +231,7 @@ def test_domain_lab_index(mig_store):
 
 
 def test_migration_by_hand(mig_store):
-    report = scores.migration(mig_store, "judge/old", "judge/new")
+    report = migration(mig_store, "judge/old", "judge/new")
     # compared: m1 4 + m2 4 + m4 2 = 10 rows (m3 and mx are judged by judge/old only)
     # changed: m1 q3 E->C, m2 q2 C->E, m4 q1 D->C
     summary = report.summary.iloc[0]
@@ -263,7 +266,7 @@ def test_migration_by_hand(mig_store):
 
 
 def test_migration_with_itself_changes_nothing(mig_store):
-    report = scores.migration(mig_store, "judge/old", "judge/old")
+    report = migration(mig_store, "judge/old", "judge/old")
     assert report.summary.iloc[0]["compared"] == 10 + 1 + 4  # every row judge/old judged
     assert report.summary.iloc[0]["changed"] == 0
     assert (report.aggregate["change_points"] == 0).all()
@@ -283,7 +286,7 @@ def test_tab_views_render_serialisable_charts(mig_store):
     state = tab.state_from_query(mig_store, {"judge": "judge/new", "from": "judge/old", "to": "judge/new",
                                              "model": "m2", "reasoning": "bogus"})
     assert (state.judge, state.baseline, state.new, state.model, state.reasoning) == \
-        ("judge/new", "judge/old", "judge/new", "m2", "all")  # an unknown value falls back to the default
+        ("judge/new", "judge/old", "judge/new", "m2", "any")  # an unknown value falls back to the default
     view, change = tab.leaderboard_view(mig_store, state), tab.migration_view(mig_store, state)
     assert view["model"] == "m2" and view["models"]["model"].tolist() == ["m1", "m4", "m2"]  # 75, 50, 25
     assert change["summary"]["changed"] == 3

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.query import scores
+from toolkit.query import inputs, scores
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 SPEECHMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "speechmap"
@@ -108,7 +110,7 @@ def test_small_set_model_percentages(store, judge):
 def test_small_set_migration(store):
     small = small_set_labels()
     expected = transitions(small[GPT4O], small[GROK])
-    report = scores.migration(store, GPT4O, GROK, SMALL_SETS)
+    report = migration(store, GPT4O, GROK, SMALL_SETS)
     got = {(r.from_label, r.to_label): r.n for r in report.transitions.itertuples()}
     assert got == dict(expected)
     assert got[("EVASIVE", "COMPLETE")] == 10 and got[("COMPLETE", "EVASIVE")] == 6
@@ -136,7 +138,7 @@ def test_judge_evaluation_model_percentages(store, judge):
 def test_judge_evaluation_migrations(store, pair, changed):
     sample = sample_labels()
     expected = transitions(sample[pair[0]], sample[pair[1]])
-    report = scores.migration(store, *pair)  # default set: us_hard
+    report = migration(store, *pair)  # default set: us_hard
     got = {(r.from_label, r.to_label): r.n for r in report.transitions.itertuples()}
     assert got == dict(expected)
     assert report.summary.iloc[0]["compared"] == 400
@@ -155,9 +157,9 @@ def test_historical_run_errors_stay_in_the_denominator(store):
 
 
 def test_lab_index_on_the_sample_is_reproducible(store):
-    as_of = scores.default_as_of(store)
-    labs = scores.labs_report(store, GOLD_V4, as_of=as_of)
+    as_of = inputs.default_as_of(store)
+    labs = labs_report(store, GOLD_V4, as_of=as_of)
     assert not labs.empty and "unknown" not in set(labs["lab"])
-    assert labs.equals(scores.labs_report(store, GOLD_V4, as_of=as_of))
+    assert labs.equals(labs_report(store, GOLD_V4, as_of=as_of))
     assert (labs["window_end"] <= as_of).all()
     assert labs["index"].is_monotonic_decreasing

@@ -1,22 +1,23 @@
-"""`python -m toolkit` command line for toolkit.query.agreement: arguments and the run function."""
+"""`python -m toolkit report agreement`: arguments and the run function."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
+from toolkit.core.filters import FILTER_NAMES, Filters, NoMatch
 from toolkit.query.agreement import (
-    FILTERS,
     LABEL_KINDS,
-    NoMatch,
     Side,
     agreement_report,
     all_judges_report,
-    clean_filters,
     empty_message,
     transition_matrix,
 )
 from toolkit.storage.store import Store
+
+# The filters this report offers as repeatable flags (names from toolkit.core.filters).
+REPORT_FILTERS = tuple(name for name in FILTER_NAMES if name != "variation")
 
 
 def add_agreement_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +26,7 @@ def add_agreement_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judge2", required=True, help="judge whose labels are the columns ('to')")
     parser.add_argument("--label1", choices=LABEL_KINDS, default="label", help="judge 1's label column")
     parser.add_argument("--label2", choices=LABEL_KINDS, default="label", help="judge 2's label column")
-    for name in FILTERS:
+    for name in REPORT_FILTERS:
         parser.add_argument(f"--{name.replace('_', '-')}", action="append", metavar="VALUE",
                             help=f"only responses with this {name} (repeat for several)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
@@ -41,9 +42,9 @@ def run_agreement(args: argparse.Namespace) -> int:
         store = Store.open(args.data)
         for judge in (args.judge1, args.judge2):
             store.judge(judge)
-        filters = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
+        filters = {name: getattr(args, name) for name in REPORT_FILTERS if getattr(args, name)}
         try:
-            clean_filters(filters)
+            Filters.of(filters)
         except NoMatch:
             pass  # an impossible value (reasoning=maybe) gives the empty report, like any other
         side1, side2 = Side(args.judge1, args.label1), Side(args.judge2, args.label2)

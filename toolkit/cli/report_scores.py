@@ -1,4 +1,4 @@
-"""`python -m toolkit` command line for toolkit.query.scores: arguments and the run function."""
+"""`python -m toolkit report models|labs|migration`: arguments and the run functions."""
 from __future__ import annotations
 
 import argparse
@@ -10,14 +10,11 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from toolkit.query.scores import (
-    DEFAULT_QUESTION_SET,
-    MIGRATION_PARTS,
-    MODEL_COLUMNS,
-    labs_report,
-    migration,
-    model_scores,
-)
+from toolkit.core.filters import Filters, parse_reasoning
+from toolkit.query.inputs import DEFAULT_QUESTION_SET
+from toolkit.query.lab_index import labs_report
+from toolkit.query.migration import MIGRATION_PARTS, migration
+from toolkit.query.scores import MODEL_COLUMNS, model_scores
 from toolkit.storage.store import Store
 
 
@@ -28,24 +25,26 @@ def _date_argument(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _reasoning_argument(text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("yes", "true", "1", "reasoning"):
-        return True
-    if value in ("no", "false", "0", "non-reasoning"):
-        return False
-    raise argparse.ArgumentTypeError(f"--reasoning takes yes or no, not {text!r}")
+def _reasoning_argument(text: str) -> bool | None:
+    try:
+        return parse_reasoning(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--reasoning takes yes or no, not {text!r}") from None
+
+
+# The filters these reports offer as flags (names from toolkit.core.filters; the question set has its own flag).
+REPORT_FILTERS = ("domain", "theme", "variation", "lab", "reasoning")
+FILTER_HELP = {"variation": "only this variation (1-4)",
+               "reasoning": "yes: reasoning models only; no: the others (any: all models)"}
 
 
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="a built data folder (toolkit build / demo)")
     parser.add_argument("--question-set", default=None,
                         help=f"question set (default {DEFAULT_QUESTION_SET}, or all sets when absent; 'all' for all)")
-    parser.add_argument("--domain", help="only this domain")
-    parser.add_argument("--theme", help="only this theme")
-    parser.add_argument("--variation", type=int, help="only this variation (1-4)")
-    parser.add_argument("--lab", help="only this lab")
-    parser.add_argument("--reasoning", type=_reasoning_argument, help="yes: reasoning models only; no: the others")
+    for name in REPORT_FILTERS:
+        kind = {"variation": int, "reasoning": _reasoning_argument}.get(name, str)
+        parser.add_argument(f"--{name}", type=kind, help=FILTER_HELP.get(name, f"only this {name}"))
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
@@ -70,8 +69,8 @@ def add_migration_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=10, help="biggest gains and drops to list")
 
 
-def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {name: getattr(args, name, None) for name in ("domain", "theme", "variation", "lab", "reasoning")}
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters.of({name: getattr(args, name, None) for name in REPORT_FILTERS})
 
 
 def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:

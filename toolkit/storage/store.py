@@ -25,20 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from toolkit.core import schema
-
-# Filters that every tab understands, mapped to their column in `response_view`.
-FILTER_COLUMNS = {
-    "question_set": "question_set",
-    "domain": "domain",
-    "theme": "theme",
-    "variation": "variation",
-    "model": "model",
-    "lab": "lab",
-    "family": "family",
-    "provider": "provider",
-    "reasoning": "reasoning",
-}
-
+from toolkit.core.filters import FILTER_COLUMNS, Filters
 
 LARGE_TABLES = ("responses", "assessments")
 
@@ -291,27 +278,22 @@ class Store:
         return None
 
 
-def where_clause(filters: Mapping[str, Any] | None, alias: str = "") -> tuple[str, list[Any]]:
+def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     """SQL conditions (joined by AND, starting with ' AND ' or empty) and their bound parameters.
 
-    A filter value may be a scalar or a list (IN); None, "" and [] mean "no filter".
-    Unknown filter names raise, so a typo never silently widens a query.
+    One value is `column = ?`, several are `column IN (?, ...)`; empty fields add nothing.
     """
     conditions: list[str] = []
     params: list[Any] = []
-    prefix = f"{alias}." if alias else ""
-    for name, value in (filters or {}).items():
-        if name not in FILTER_COLUMNS:
-            raise ValueError(f"unknown filter {name!r}; known: {', '.join(FILTER_COLUMNS)}")
-        if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
+    for name, column in FILTER_COLUMNS.items():
+        value = getattr(filters, name)
+        if value is None or value == ():
             continue
-        column = prefix + FILTER_COLUMNS[name]
-        if isinstance(value, (list, tuple, set)):
-            values = list(value)
-            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-        else:
+        values = list(value) if isinstance(value, tuple) else [value]
+        if len(values) == 1:
             conditions.append(f"{column} = ?")
-            params.append(value)
+        else:
+            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+        params.extend(values)
     sql = "".join(f" AND {c}" for c in conditions)
     return sql, params

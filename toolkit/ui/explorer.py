@@ -1,6 +1,6 @@
 """The "Judge explorer" tab: any two judges side by side, agreement, and the texts behind each cell.
 
-The work is done by `toolkit.agreement` (pure functions over the store); this module renders it.
+The work is done by `toolkit.query.agreement` and `toolkit.query.pages`; this module renders it.
 The Sankey and both heatmaps are self-contained SVG in gr.HTML: plotly is not installed, Altair has no
 Sankey mark, an Altair spec costs tens of milliseconds per chart (too much for the 20-client load
 target) and, with width="container", a layered Altair chart gets zero width in gr.Plot (Gradio 6.31).
@@ -20,18 +20,19 @@ from typing import Any, Callable
 import gradio as gr
 import pandas as pd
 
+from toolkit.core.filters import REASONING_CHOICES, Filters, reasoning_choice
 from toolkit.core.labels import COLORS, canonical
-from toolkit.query import agreement as ag
+from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
 
 from .common import csv_file, query_params, safe_markdown_html, share_link
 from .context import AppContext
 
 TAB = "explorer"
-FILTER_NAMES = ("question_set", "domain", "theme", "model", "lab", "provider")  # multi-select dropdowns
+# The filters shown as multi-select dropdowns (names from toolkit.core.filters), then the reasoning radio.
+DROPDOWN_FILTERS = ("question_set", "domain", "theme", "model", "lab", "provider")
 LIST_SEPARATOR = "|"  # in URLs: domain names contain commas
 PAGE_SIZES = (20, 25, 50)
-REASONING = {"any": None, "yes": True, "no": False}
 KIND_CHOICES = [("canonical label", "label"), ("raw label", "label_raw")]
 OTHER_COLOR = "#64748b"  # raw labels outside the palette
 
@@ -225,7 +226,7 @@ def rendered_markdown(content: str) -> str:
     return safe_markdown_html(content)
 
 
-def items_html(page: ag.CellPage, side1: ag.Side, side2: ag.Side, from_label: str, to_label: str) -> str:
+def items_html(page: pages.CellPage, side1: ag.Side, side2: ag.Side, from_label: str, to_label: str) -> str:
     """The items of one page: question, response (sanitised markdown), every judge's label and analysis."""
     if not page.total:
         return (f'<div class="xp-empty">No response in the cell {html.escape(str(from_label))} \u2192 '
@@ -258,7 +259,7 @@ def items_html(page: ag.CellPage, side1: ag.Side, side2: ag.Side, from_label: st
     return "".join(out)
 
 
-def page_info(page: ag.CellPage, from_label: str, to_label: str) -> str:
+def page_info(page: pages.CellPage, from_label: str, to_label: str) -> str:
     if not page.total:
         return "No items."
     first = (page.page - 1) * page.page_size + 1
@@ -267,13 +268,10 @@ def page_info(page: ag.CellPage, from_label: str, to_label: str) -> str:
             f"of **{page.total:,}** · page {page.page:,} of {page.pages:,}")
 
 
-def filters_from(values: dict[str, Any]) -> dict[str, Any]:
-    """Tab inputs -> store filters (empty selections dropped; reasoning any/yes/no)."""
-    filters = {name: list(values.get(name) or []) for name in FILTER_NAMES}
-    reasoning = REASONING.get(values.get("reasoning") or "any")
-    if reasoning is not None:
-        filters["reasoning"] = reasoning
-    return {k: v for k, v in filters.items() if v not in (None, [], "")}
+def filters_from(values: dict[str, Any]) -> Filters:
+    """Tab inputs -> Filters (empty selections dropped; reasoning any/yes/no, anything else is any)."""
+    return Filters.of({**{name: values.get(name) for name in DROPDOWN_FILTERS},
+                       "reasoning": reasoning_choice(values.get("reasoning"))})
 
 
 def state_from_params(params: dict[str, str], store: Store) -> dict[str, Any]:
@@ -286,10 +284,10 @@ def state_from_params(params: dict[str, str], store: Store) -> dict[str, Any]:
         "judge2": params.get("j2") if params.get("j2") in names else default2,
         "kind1": params.get("k1") if params.get("k1") in ag.LABEL_KINDS else "label",
         "kind2": params.get("k2") if params.get("k2") in ag.LABEL_KINDS else "label",
-        "reasoning": params.get("reasoning") if params.get("reasoning") in REASONING else "any",
+        "reasoning": reasoning_choice(params.get("reasoning")),
         "from": params.get("from") or None, "to": params.get("to") or None,
     }
-    for name in FILTER_NAMES:
+    for name in DROPDOWN_FILTERS:
         raw = params.get(name, "")
         state[name] = [v for v in raw.split(LIST_SEPARATOR) if v] if raw else []
     try:
@@ -303,16 +301,11 @@ def state_from_params(params: dict[str, str], store: Store) -> dict[str, Any]:
     return state
 
 
-def frozen(filters: dict[str, Any]) -> tuple:
-    """A hashable, order-independent key for a filters dict."""
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
-
-
 def url_state(side1: ag.Side, side2: ag.Side, chosen: dict[str, Any], cell: dict[str, Any] | None = None) -> dict[str, Any]:
     """The view as query parameters (read back by `state_from_params`); Gradio reserves `page`."""
     state = {"j1": side1.judge, "j2": side2.judge, "k1": side1.kind, "k2": side2.kind,
              "reasoning": chosen.get("reasoning") if chosen.get("reasoning") not in (None, "any") else None,
-             **{n: LIST_SEPARATOR.join(chosen.get(n) or []) for n in FILTER_NAMES}}
+             **{n: LIST_SEPARATOR.join(chosen.get(n) or []) for n in DROPDOWN_FILTERS}}
     return {**state, **(cell or {})}
 
 
@@ -363,9 +356,9 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             filter_boxes = {
                 name: gr.Dropdown(store.distinct(name), value=[], multiselect=True, label=name.replace("_", " "),
                                   elem_id=f"xp-filter-{name.replace('_', '-')}")
-                for name in FILTER_NAMES
+                for name in DROPDOWN_FILTERS
             }
-            reasoning = gr.Radio(list(REASONING), value="any", label="reasoning model", elem_id="xp-reasoning")
+            reasoning = gr.Radio(list(REASONING_CHOICES), value="any", label="reasoning model", elem_id="xp-reasoning")
     status = gr.Markdown(elem_id="xp-status")
     with gr.Row():
         sankey = gr.HTML(elem_id="xp-sankey", padding=False)
@@ -401,27 +394,26 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 
     selectors = [judge1, kind1, judge2, kind2, *filter_boxes.values(), reasoning]
 
-    def unpack(values: tuple) -> tuple[ag.Side, ag.Side, dict[str, Any], dict[str, Any]]:
+    def unpack(values: tuple) -> tuple[ag.Side, ag.Side, Filters, dict[str, Any]]:
         j1, k1, j2, k2, *rest = values
-        chosen = dict(zip(list(FILTER_NAMES) + ["reasoning"], rest))
+        chosen = dict(zip(list(DROPDOWN_FILTERS) + ["reasoning"], rest))
         return ag.Side(j1, k1 or "label"), ag.Side(j2, k2 or "label"), filters_from(chosen), chosen
 
-    # The store is read-only, so views can be memoised by their arguments (filters as a frozen key).
+    # The store is read-only, so views can be memoised by their arguments (Filters are hashable).
     @functools.lru_cache(maxsize=256)
-    def cached_all_judges(key: tuple) -> dict[str, Any]:
-        return ag.all_judges_report(store, dict(key))
+    def cached_all_judges(filters: Filters) -> dict[str, Any]:
+        return ag.all_judges_report(store, filters)
 
     @functools.lru_cache(maxsize=256)
-    def pair_matrix(side1: ag.Side, side2: ag.Side, key: tuple) -> pd.DataFrame:
-        return ag.transition_matrix(store, side1, side2, dict(key))
+    def pair_matrix(side1: ag.Side, side2: ag.Side, filters: Filters) -> pd.DataFrame:
+        return ag.transition_matrix(store, side1, side2, filters)
 
     @functools.lru_cache(maxsize=256)
-    def pair_view(side1: ag.Side, side2: ag.Side, key: tuple) -> tuple:
+    def pair_view(side1: ag.Side, side2: ag.Side, filters: Filters) -> tuple:
         """Everything the compare event shows that depends only on the pair and the filters."""
-        filters = dict(key)
-        matrix = pair_matrix(side1, side2, key)
+        matrix = pair_matrix(side1, side2, filters)
         report = ag.report_from_matrix(matrix, side1, side2, filters)
-        everything = cached_all_judges(key)
+        everything = cached_all_judges(filters)
         titles = (f"{side1.judge} ({side1.kind})", f"{side2.judge} ({side2.kind})")
         message = report.get("message") or ""
         return (
@@ -441,7 +433,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         side1, side2, filters, chosen = unpack(values[:len(selectors)])
         if side1.judge not in names or side2.judge not in names:
             raise gr.Error("Choose two judges from the lists.")
-        shown, labels = pair_view(side1, side2, frozen(filters))
+        shown, labels = pair_view(side1, side2, filters)
         return (
             *shown,
             share_link(request, TAB, url_state(side1, side2, chosen)),
@@ -460,9 +452,9 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         if side1.judge not in names or side2.judge not in names:
             raise gr.Error("Choose two judges from the lists.")
         # The cell's count is in the pair's matrix, usually cached by the compare event just before.
-        matrix = pair_matrix(side1, side2, frozen(filters))
+        matrix = pair_matrix(side1, side2, filters)
         total = int(matrix.at[source, target]) if source in matrix.index and target in matrix.columns else 0
-        page = ag.cell_page(store, side1, side2, source, target, filters,
+        page = pages.cell_page(store, side1, side2, source, target, filters,
                             page=int(number or 1), page_size=int(size or 25), total=total)
         state = url_state(side1, side2, picked, {"from": source, "to": target, "pg": page.page, "size": page.page_size})
         return (page_info(page, source, target), items_html(page, side1, side2, source, target), page.page,
@@ -489,7 +481,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         side1, side2, filters, _ = unpack(tuple(chosen))
         if not source or not target:
             raise gr.Error("Pick a cell first.")
-        frame = ag.cell_items_frame(store, side1, side2, source, target, filters)
+        frame = pages.cell_items_frame(store, side1, side2, source, target, filters)
         return gr.DownloadButton(value=csv_file(frame, f"cell_{source}_to_{target}"), visible=True)
 
     gr.on([c.input for c in selectors], compare, selectors, compare_outputs, api_name="explorer_compare")
@@ -509,7 +501,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         """Initial view, from the URL's query parameters when there are any."""
         state = state_from_params(query_params(request), store)
         values = (state["judge1"], state["kind1"], state["judge2"], state["kind2"],
-                  *[state[n] for n in FILTER_NAMES], state["reasoning"])
+                  *[state[n] for n in DROPDOWN_FILTERS], state["reasoning"])
         compared = list(compare(*values, request=request))
         source, target = state["from"], state["to"]
         if source and target:
@@ -518,7 +510,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             compared[-1] = gr.Dropdown(choices=compared[-1].choices, value=target)
         else:
             shown = ["Pick a from/to pair or click a cell of the counts table.", "", 1]
-        boxes = [gr.Dropdown(value=state[n], choices=_with(store.distinct(n), state[n])) for n in FILTER_NAMES]
+        boxes = [gr.Dropdown(value=state[n], choices=_with(store.distinct(n), state[n])) for n in DROPDOWN_FILTERS]
         return (state["judge1"], state["kind1"], state["judge2"], state["kind2"], *boxes, state["reasoning"],
                 state["page_size"], *compared, *shown)
 

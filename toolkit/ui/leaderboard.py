@@ -1,9 +1,9 @@
 """The Leaderboard tab: model scores and the lab index under one judge, and the judge-change view.
 
-Everything is computed by `toolkit.scores`; this module shapes tables for display, draws the
-Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
+Everything is computed by `toolkit.query` (scores, lab_index, migration); this module shapes
+tables for display, draws the Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
 of the store and a `LeaderboardState`, tested without a server. The state travels in the URL:
-?tab=leaderboard&judge=..&set=..&domain=..&reasoning=..&from=..&to=..&model=..
+?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..
 """
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
+from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import SCORED
-from toolkit.query import scores
+from toolkit.query import inputs, scores
+from toolkit.query.lab_index import lab_index, lab_trajectories
+from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
 from .charts import AXIS_GREY, label_scale, themed
@@ -24,7 +27,8 @@ from .context import AppContext
 
 TAB = "leaderboard"
 ALL_DOMAINS = "All domains"
-REASONING = {"all": None, "reasoning": True, "non-reasoning": False}
+# The models radio: display words, values from the one reasoning vocabulary (toolkit.core.filters).
+REASONING_RADIO = [("all", "any"), ("reasoning", "yes"), ("non-reasoning", "no")]
 BREAKDOWN_MODELS = 50   # the stacked-bar chart shows the first N models of the table
 TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
 FALLBACK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
@@ -41,27 +45,27 @@ URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reason
 @dataclass(frozen=True)
 class LeaderboardState:
     judge: str | None
-    question_set: str            # a set name or scores.ALL_SETS
+    question_set: str            # a set name or inputs.ALL_SETS
     domain: str = ALL_DOMAINS
-    reasoning: str = "all"       # a key of REASONING
+    reasoning: str = "any"       # any, yes or no (REASONING_CHOICES)
     baseline: str | None = None  # judge-change view: the old judge
     new: str | None = None       # judge-change view: the new judge
     model: str | None = None     # the model whose per-domain scores are shown
 
-    def filters(self) -> dict[str, Any]:
-        return {"domain": None if self.domain == ALL_DOMAINS else self.domain,
-                "reasoning": REASONING.get(self.reasoning)}
+    def filters(self) -> Filters:
+        return Filters.of({"domain": None if self.domain == ALL_DOMAINS else self.domain,
+                           "reasoning": self.reasoning})
 
     def query(self) -> dict[str, Any]:
         """The URL parameters that reopen this view (defaults left out)."""
         values = asdict(self)
         values["domain"] = None if self.domain == ALL_DOMAINS else self.domain
-        values["reasoning"] = None if self.reasoning == "all" else self.reasoning
+        values["reasoning"] = None if self.reasoning == "any" else self.reasoning
         return {URL_KEYS[k]: v for k, v in values.items() if v is not None}
 
 
 def question_set_choices(store: Store) -> list[str]:
-    return [*store.distinct("question_set"), scores.ALL_SETS]
+    return [*store.distinct("question_set"), inputs.ALL_SETS]
 
 
 def overlap_partner(store: Store, judge: str | None, question_set: str | None) -> str | None:
@@ -80,9 +84,9 @@ def overlap_partner(store: Store, judge: str | None, question_set: str | None) -
 
 def default_state(store: Store) -> LeaderboardState:
     judge = store.default_judge()
-    resolved = scores.resolve_question_set(store, None)
+    resolved = inputs.resolve_question_set(store, None)
     question_set = resolved if isinstance(resolved, str) else None
-    return LeaderboardState(judge=judge, question_set=question_set or scores.ALL_SETS,
+    return LeaderboardState(judge=judge, question_set=question_set or inputs.ALL_SETS,
                             baseline=overlap_partner(store, judge, question_set), new=judge)
 
 
@@ -92,11 +96,12 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
     state = default_state(store)
     judges = set(store.judge_names())
     wanted = {field: params.get(key) for field, key in URL_KEYS.items()}
+    wanted["reasoning"] = reasoning_choice(wanted["reasoning"], default=None) if wanted["reasoning"] else None
     valid = {
         "judge": wanted["judge"] in judges,
         "question_set": wanted["question_set"] in question_set_choices(store),
         "domain": wanted["domain"] in store.distinct("domain"),
-        "reasoning": wanted["reasoning"] in REASONING,
+        "reasoning": wanted["reasoning"] is not None,
         "baseline": wanted["baseline"] in judges,
         "new": wanted["new"] in judges,
         "model": wanted["model"] in store.distinct("model"),
@@ -234,11 +239,11 @@ def rank_chart(labs: pd.DataFrame, colors: Mapping[str, str], baseline: str, new
 def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     """Tables and charts of the main view (model table, lab index, trajectories, model profile)."""
     filters = state.filters()
-    colors = scores.lab_colors(store)
-    as_of = scores.default_as_of(store)
+    colors = inputs.lab_colors(store)
+    as_of = inputs.default_as_of(store)
     models = scores.model_scores(store, state.judge, state.question_set, filters)
-    labs = scores.lab_index(models, as_of) if as_of else scores.lab_index(models)
-    trajectories = scores.lab_trajectories(models, as_of)
+    labs = lab_index(models, as_of) if as_of else lab_index(models)
+    trajectories = lab_trajectories(models, as_of)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
     profile = (scores.model_domain_profile(store, state.judge, model, state.question_set, filters)
                if model else pd.DataFrame(columns=PROFILE_TABLE))
@@ -258,8 +263,8 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
 
 def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     """Tables and charts of the judge-change view."""
-    report = scores.migration(store, state.baseline, state.new, state.question_set, state.filters())
-    colors = scores.lab_colors(store)
+    report = migration(store, state.baseline, state.new, state.question_set, state.filters())
+    colors = inputs.lab_colors(store)
     summary = report.summary.iloc[0]
     return {
         "summary": summary.to_dict(),
@@ -309,7 +314,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                                    elem_id="lb-set")
         domain = gr.Dropdown([ALL_DOMAINS, *store.distinct("domain")], value=ALL_DOMAINS, label="Domain",
                              elem_id="lb-domain")
-        reasoning = gr.Radio(list(REASONING), value="all", label="Models", elem_id="lb-reasoning")
+        reasoning = gr.Radio(REASONING_RADIO, value="any", label="Models", elem_id="lb-reasoning")
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="lb-link")
     status = gr.Markdown(elem_id="lb-status")
 
@@ -344,7 +349,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def state_of(*values) -> LeaderboardState:
         j, s, d, r, b, n, m = values
         return LeaderboardState(judge=j, question_set=s or start.question_set, domain=d or ALL_DOMAINS,
-                                reasoning=r or "all", baseline=b, new=n, model=m)
+                                reasoning=r or "any", baseline=b, new=n, model=m)
 
     def shown(frame: pd.DataFrame, name: str) -> tuple[gr.Dataframe, str | None]:
         return gr.Dataframe(value=frame, datatype=datatypes(frame)), csv_file(frame, name)

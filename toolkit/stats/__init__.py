@@ -1,0 +1,1 @@
+"""Pure formulas (numpy only): agreement statistics, the gap-aware EMA and month arithmetic, ranks."""
