@@ -15,9 +15,10 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 LABELS = ("COMPLETE", "EVASIVE", "DENIAL", "ERROR", "UNKNOWN")
 SCORED = ("COMPLETE", "EVASIVE", "DENIAL", "ERROR")  # the four shares; UNKNOWN counts in n only
@@ -180,10 +181,10 @@ class Record:
 def _timestamp(value: Any) -> dt.datetime:
     """A judgement's time for 'newest wins' (instants, not strings); unparseable -> the earliest."""
     try:
-        stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        stamp = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def one_judgement_per_response(rows: Iterable[dict]) -> list[dict]:
@@ -224,7 +225,7 @@ class Tally:
         if label in self.counts:
             self.counts[label] += 1
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: Tally) -> None:
         self.c += other.c
         for label in SCORED:
             self.counts[label] += other.counts[label]

@@ -279,7 +279,8 @@ class Case:
 def sample_case(sample_data):
     rows = ref.read_jsonl(JUDGE_EVALUATION / "results" / "x-ai_grok-4.1-fast_no_reasoning"
                           / "compliance_us_hard_sample_responses.jsonl")
-    return Case(sample_data, SAMPLE_JUDGE, rows, ref.read_model_metadata(SPEECHMAP / "site-metadata" / "model_metadata.json"))
+    meta = ref.read_model_metadata(SPEECHMAP / "site-metadata" / "model_metadata.json")
+    return Case(sample_data, SAMPLE_JUDGE, rows, meta)
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,8 @@ MODELS = {
         ("x_a3", "COMPLETE", openai("stop", native_finish_reason="content_filter"), None),
         ("x_a4", "COMPLETE", ANTHROPIC_REFUSAL, None),
         ("x_b1", "COMPLETE", {"error": {"type": "content_filter", "message": "blocked"}}, None),
-        ("x_b2", "COMPLETE", openai("error", "", error={"code": 400, "message": "Input was flagged by moderation"}), None),
+        ("x_b2", "COMPLETE", openai("error", "", error={"code": 400, "message": "Input was flagged by moderation"}),
+         None),
         ("x_b3", "COMPLETE", openai("length"), None),            # truncation is not moderation
         ("x_b4", "COMPLETE", openai("CONTENT_FILTER"), None),    # values compare exactly
         ("y_a1", "COMPLETE", openai("error", "", error={"code": 502, "message": "upstream timeout"}), None)]),
