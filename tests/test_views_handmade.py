@@ -32,7 +32,7 @@ from toolkit.query.sensitivity import judge_scores, sensitivity
 from toolkit.query.themes import release_cutoff, theme_summary, theme_view
 from toolkit.query.timeline import timeline_months, timeline_points
 from toolkit.stats.kendall import kendall_tau_b
-from toolkit.stats.standing import rank_and_ties, spread
+from toolkit.stats.ranks import rank_and_ties, spread
 from toolkit.storage.store import Store
 from toolkit.storage.tables import write_tables
 

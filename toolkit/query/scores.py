@@ -31,8 +31,9 @@ def scored_label_sql(store: Store, judge: str) -> str:
     return f"(CASE WHEN moderated THEN 'ERROR' ELSE {label} END)" if store.has_moderation else label
 
 
-def _count_columns(store: Store, judge: str) -> str:
-    """n, n_<label> by the scored label, n_moderated, and judge_n_complete by the judge's own label."""
+def count_columns(store: Store, judge: str) -> str:
+    """The SELECT columns of a score query (for `with_percentages`): n, n_<label> by the scored
+    label (`scored_label_sql`), n_moderated, and judge_n_complete by the judge's own label."""
     scored = scored_label_sql(store, judge)
     counts = ", ".join(
         f"count(*) FILTER (WHERE {scored} = '{label}') AS n_{label.lower()}"
@@ -84,7 +85,7 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
     where, params = conditions(store, question_set, filters)
     frame = store.query(
         f"""
-        SELECT model, {_count_columns(store, judge)}
+        SELECT model, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY model
         """,
@@ -101,7 +102,7 @@ def model_domain_scores(store: Store, judge: str, question_set: str | Sequence[s
     where, params = conditions(store, question_set, filters)
     frame = store.query(
         f"""
-        SELECT coalesce(domain, '(none)') AS domain, model, {_count_columns(store, judge)}
+        SELECT coalesce(domain, '(none)') AS domain, model, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY ALL
         """,
@@ -121,7 +122,7 @@ def domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | 
     frame = store.query(
         f"""
         SELECT coalesce(domain, '(none)') AS domain, count(DISTINCT model) AS models,
-               {_count_columns(store, judge)}
+               {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY ALL
         """,
