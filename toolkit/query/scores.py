@@ -25,10 +25,13 @@ MODEL_COLUMNS = ["model", "lab", "n", *PCT.values(), "lab_name", "release_date",
 
 
 def scored_label_sql(store: Store, judge: str) -> str:
-    """The label a score counts (SpeechMap's rule): ERROR for a response the provider moderated,
-    whatever the judge said; otherwise the judge's label. Without moderation data: the label."""
+    """The label a score counts (SpeechMap's rule): ERROR for a response the provider moderated or
+    whose reply carries an error object in choices[0], whatever the judge said; otherwise the
+    judge's label. Without either column (older data): the label."""
     label = store.judge_column(judge)
-    return f"(CASE WHEN moderated THEN 'ERROR' ELSE {label} END)" if store.has_moderation else label
+    if not (store.has_moderation or store.has_original_error):
+        return label
+    return f"(CASE WHEN moderated OR original_response_error THEN 'ERROR' ELSE {label} END)"
 
 
 def count_columns(store: Store, judge: str) -> str:
