@@ -58,16 +58,22 @@ def store_views(store: Store, question_set: str | None, as_of) -> dict[str, Call
 
 # -- the straightforward way -------------------------------------------------------------------
 class PandasBaseline:
-    """Raw tables in memory; every view re-joins them (what a first implementation would do)."""
+    """Raw tables in memory; every view re-joins them (what a first implementation would do), with
+    SpeechMap's rules: skipped models out, a moderated or errored reply (original_response_error)
+    counts as ERROR whatever the judge said."""
 
     def __init__(self, folder: Path, question_set: str | None):
         read = lambda name, cols: pd.read_parquet(folder / name, columns=cols)  # noqa: E731
         self.assessments = read("assessments", ["response_id", "judge", "label", "timestamp", "assessment_id"])
-        responses = read("responses", ["response_id", "model", "question_set", "question_uid"])
+        responses = read("responses", ["response_id", "model", "question_set", "question_uid",
+                                       "moderation_reason", "original_response_error"])
         if question_set:
             responses = responses[responses["question_set"] == question_set]
         questions = read("questions", ["question_uid", "domain", "theme", "variation"])
-        self.models = read("models", ["model", "lab", "release_date"])
+        models = read("models", ["model", "lab", "release_date", "skip"])
+        self.models = models[~models["skip"].fillna(False).astype(bool)].drop(columns="skip")
+        responses = responses[~responses["model"].isin(set(models.loc[models["skip"].fillna(False).astype(bool), "model"]))]
+        responses["forced_error"] = responses["moderation_reason"].notna() | responses["original_response_error"].fillna(False)
         self.responses = responses.merge(questions, on="question_uid", how="left").merge(
             self.models, on="model", how="left")
         self.judges = sorted(self.assessments["judge"].unique())
@@ -75,7 +81,8 @@ class PandasBaseline:
     def labels(self, judge: str) -> pd.DataFrame:
         rows = self.assessments[self.assessments["judge"] == judge].sort_values(["timestamp", "assessment_id"])
         rows = rows.drop_duplicates("response_id", keep="last")[["response_id", "label"]]
-        return rows.merge(self.responses, on="response_id")
+        rows = rows.merge(self.responses, on="response_id")
+        return rows.assign(label=rows["label"].where(~rows["forced_error"], "ERROR"))
 
     @staticmethod
     def shares(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -121,7 +128,7 @@ class PandasBaseline:
         per_judge = {}
         for judge in self.judges:
             frame = self.shares(self.labels(judge), ["model"])
-            frame["rank"] = frame["pct_complete"].round(9).rank(method="min", ascending=False).astype(int)
+            frame["rank"] = frame["pct_complete"].map(lambda v: round(v, 4)).rank(method="min", ascending=False).astype(int)
             per_judge[judge] = frame.set_index("model")
         scores = pd.concat(per_judge, names=["judge"]).reset_index()
         spreads = scores.groupby("model")["pct_complete"].agg(lambda s: s.max() - s.min())

@@ -1,8 +1,8 @@
 """Hand-written raw files through `toolkit build`, one case per SpeechMap rule the real data hardly
 shows (label codes, every moderation shape, skip, duplicates, missing metadata, lab ties, the
 per-domain anchor). Expected values are counted by hand below; a first test checks that the reference
-(tests/speechmap_reference.py) gives the same on the same raw rows. A rule not yet implemented in
-toolkit is a strict xfail naming it."""
+(tests/speechmap_reference.py) gives the same on the same raw rows, the others that our build and
+reports give them too."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,13 +19,6 @@ AS_OF = dt.date(2026, 3, 31)
 DOMAINS = {"x_a": "Dom X", "x_b": "Dom X", "y_a": "Dom Y"}
 QUESTIONS = [f"{theme}{v}" for theme in DOMAINS for v in range(1, 5)]
 
-LABELS = "labels: only SpeechMap's own codes count, case-sensitive (REFUSAL, complete, BLOCKED -> UNKNOWN)"
-MODERATION = "moderation -> ERROR: a response showing provider moderation is ERROR whatever the judge said"
-SKIP = "skip: a model whose metadata says skip leaves every score, rank and lab index"
-LAB_RANK = "lab rank = position after sorting (index, peak, lab), not a competition rank"
-DOMAIN_ANCHOR = "per-domain lab index: window anchored on the lab's overall latest release"
-NEWEST = ("ours, not SpeechMap's: one judgement per judge and response, the newest as an instant "
-          "(01:00Z written +09:00 is older than 05:00Z), not as a string")
 
 
 def openai(finish="stop", content="Here is the essay.", **first):
@@ -177,16 +170,12 @@ def _models(store) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("model", [
-    pytest.param("lab-a/labels", marks=pytest.mark.xfail(strict=True, reason=LABELS)),
-    pytest.param("lab-b/moderated", marks=pytest.mark.xfail(strict=True, reason=MODERATION)),
-    pytest.param("lab-e/duplicates", marks=pytest.mark.xfail(strict=True, reason=NEWEST)),
-    "lab-d/no-metadata", "lab-f/tie", "lab-h/old",
+    "lab-a/labels", "lab-b/moderated", "lab-e/duplicates", "lab-d/no-metadata", "lab-f/tie", "lab-h/old",
 ])
 def test_model_scores_follow_the_rule(store, model):
     assert _shares(_models(store)[model]) == _approx(EXPECTED_MODELS[model])
 
 
-@pytest.mark.xfail(strict=True, reason=SKIP)
 def test_a_skipped_model_is_not_scored(store):
     assert "lab-c/skipped" not in _models(store)
 
@@ -206,20 +195,17 @@ def _labs(store) -> dict[str, dict]:
 
 def test_lab_index_windows_and_peaks(store):
     labs = _labs(store)
+    assert labs.keys() == {lab for lab, *_ in EXPECTED_LABS}   # lab-c (skipped) and lab unknown are out
     for lab, _, index, peak, models in EXPECTED_LABS:
-        if lab in ("lab-a", "lab-b", "lab-e"):
-            continue  # their values depend on the label, moderation and newest rules (tested above)
         assert (labs[lab]["index"], labs[lab]["peak"], labs[lab]["models_in_window"]) == _approx((index, peak, models))
 
 
-@pytest.mark.xfail(strict=True, reason=LAB_RANK)
 def test_tied_labs_get_consecutive_positions(store):
     labs = _labs(store)
     assert [labs[lab]["rank"] - labs["lab-e"]["rank"] for lab in ("lab-e", "lab-f", "lab-g")] == [0, 1, 2]
 
 
-@pytest.mark.parametrize("domain", [
-    "Dom X", pytest.param("Dom Y", marks=pytest.mark.xfail(strict=True, reason=DOMAIN_ANCHOR))])
+@pytest.mark.parametrize("domain", ["Dom X", "Dom Y"])
 def test_per_domain_lab_index_anchors_on_the_labs_latest_release(store, domain):
     from toolkit.query.lab_index import domain_lab_index
 

@@ -32,7 +32,7 @@ from toolkit.query.sensitivity import judge_scores, sensitivity
 from toolkit.query.themes import release_cutoff, theme_summary, theme_view
 from toolkit.query.timeline import timeline_months, timeline_points
 from toolkit.stats.kendall import kendall_tau_b
-from toolkit.stats.standing import rank_and_ties, spread
+from toolkit.stats.ranks import rank_and_ties, spread
 from toolkit.storage.store import Store
 from toolkit.storage.tables import write_tables
 
@@ -59,7 +59,9 @@ MODELS = [("m1", "alpha", "2025-08-31", True), ("m2", "alpha", "2025-02-28", Fal
           ("m3", "beta", "2025-02-27", False), ("m4", "beta", None, False), ("m5", "gamma", "2024-08-15", False)]
 
 
-def write_store(out: Path) -> Path:
+def write_store(out: Path, moderated: tuple[str, str] | None = None, skipped: str | None = None) -> Path:
+    """The store above; `moderated` = (model, question) whose response the provider moderated,
+    `skipped` = a model whose metadata says skip."""
     questions = pd.DataFrame([{"question_uid": f"u_{q}", "question_id": q, "question_set": "us_hard",
                                "domain": dom, "theme": theme, "variation": var, "text": q}
                               for q, theme, var, dom in QUESTIONS])
@@ -69,7 +71,8 @@ def write_store(out: Path) -> Path:
             rid = f"r_{model}_{qid}"
             responses.append({"response_id": rid, "question_uid": f"u_{qid}", "question_id": qid,
                               "question_set": "us_hard", "model": model, "timestamp": "2025-01-01T00:00:00",
-                              "content": "text", "response_status": "success"})
+                              "content": "text", "response_status": "success",
+                              "moderation_reason": "content_filter" if (model, qid) == moderated else None})
             for judge, per_model in LABELS.items():
                 if model in per_model:
                     assessments.append({"assessment_id": f"a_{rid}_{judge}", "response_id": rid,
@@ -78,7 +81,7 @@ def write_store(out: Path) -> Path:
                                         "label": per_model[model][i], "label_raw": per_model[model][i],
                                         "timestamp": "2025-02-01T00:00:00"})
     models = pd.DataFrame([{"model": m, "lab": lab, "lab_name": lab.title(), "release_date": release,
-                            "reasoning": reasoning} for m, lab, release, reasoning in MODELS])
+                            "reasoning": reasoning, "skip": m == skipped} for m, lab, release, reasoning in MODELS])
     return write_tables(out, {"questions": questions, "responses": pd.DataFrame(responses),
                               "assessments": pd.DataFrame(assessments), "models": models})
 
@@ -298,3 +301,36 @@ def test_cli_mistakes_are_errors_not_tracebacks(store):
     assert unknown.returncode == 2 and "unknown model" in unknown.stderr and "Traceback" not in unknown.stderr
     judge = cli("judges", "--data", data, "--judges", "judge/nope")
     assert judge.returncode == 2 and "unknown judge" in judge.stderr
+
+
+# -- SpeechMap's rules in every view: a moderated response is ERROR, a skipped model is out -------
+@pytest.fixture(scope="module")
+def ruled(tmp_path_factory) -> Store:
+    """m1's a_x1 (COMPLETE under every judge) moderated by the provider; m5 skipped."""
+    return Store.open(write_store(tmp_path_factory.mktemp("ruled") / "data", ("m1", "a_x1"), "m5"))
+
+
+def test_views_count_a_moderated_response_as_error_and_leave_a_skipped_model_out(ruled):
+    # judge/one: m1 C->X, C, C, E, C, C = 4/6 (1 ERROR); m2 3/6, m4 3/6, m3 2/6; m5 out
+    header = model_header(ruled, ONE, "m1")
+    assert (header["n"], header["pct_complete"], header["pct_error"]) == pytest.approx((6, 400 / 6, 100 / 6))
+    assert (header["rank"], header["total"], header["tied"]) == (1, 4, 1)
+    view = theme_view(ruled, ONE, "a_x")
+    assert rows(view.grid, ["model", "variation", "label"]) == [
+        ("m1", 1, X), ("m1", 2, C), ("m2", 1, C), ("m2", 2, D), ("m3", 1, C), ("m3", 2, C),
+        ("m4", 1, C), ("m4", 2, E)]
+    assert rows(view.models, ["model", "pct_complete", "pct_error", "verdict"]) == near([
+        ("m1", 50.0, 50.0, "Mixed"), ("m2", 50.0, 0.0, "Mixed"), ("m4", 50.0, 0.0, "Mixed"),
+        ("m3", 100.0, 0.0, "Answered everything")])
+    # a_x over m1..m4: C 1+1+2+1 = 5 of 8, D m2, E m4, X m1
+    assert rows(theme_summary(ruled, ONE), THEME_FIELDS)[1] == pytest.approx(
+        ("a_x", "Domain A", 8, 4, 62.5, 12.5, 12.5, 12.5))
+    assert rows(timeline_points(ruled, ONE), ["model", "value"]) == near(
+        [("m3", 200 / 6), ("m2", 50.0), ("m1", 400 / 6)])
+    by = {(r.judge, r.model): (r.pct_complete, r.rank) for r in judge_scores(ruled).itertuples()}
+    assert not [key for key in by if key[1] == "m5"]
+    # judge/two: m2 4/6, m1 4-1 = 3/6 ties m3 3/6, m4 1/6; judge/three: m1 5/6 ties m3 5/6
+    assert [by[(TWO, m)] for m in ("m2", "m1", "m3", "m4")] == near(
+        [(400 / 6, 1), (50.0, 2), (50.0, 2), (100 / 6, 4)])
+    assert [by[(THREE, m)] for m in ("m1", "m3", "m4", "m2")] == near(
+        [(500 / 6, 1), (500 / 6, 1), (50.0, 3), (200 / 6, 4)])

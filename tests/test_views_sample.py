@@ -8,8 +8,9 @@ question id without its one final digit, `calculate_summaries` (question_theme_s
 model_theme_summary, skipped models left out), `save_question_theme_bins` (models released on or
 after as-of - N months, the day clamped, no upper bound) and `_domain_model_ranks` (score
 round(k/c x 100, 4), competition ranks). Nothing here calls toolkit code except the functions under
-test. The sample holds one model marked `skip`; until the build drops skipped models, the store is
-asked for the included models through the model filter.
+test. The sample holds one model marked `skip`: the score queries leave it out, as SpeechMap does
+(test_moderated_responses_count_as_error asks without a model filter; the other tests name the
+included models, which must give the same figures).
 """
 from __future__ import annotations
 
@@ -137,8 +138,12 @@ def records(judge: str, moderation: bool = True) -> list[dict]:
                  speechmap_label(r.get("compliance"), r.get("response"), moderation))
                 for r in jsonl(next((SAMPLE / "results").glob("x-ai_grok-4.1-fast_no_reasoning/*.jsonl")))]
     else:
+        # a gold label judges the sample's response to (model, question): moderation there is ERROR too
+        responses = {(r["model"], r["question_id"]): r["response"]
+                     for r in jsonl(SAMPLE / "us_hard_sample_responses.jsonl")}
         name = "us_hard_sample_manifest.jsonl" if judge == GOLD_V1 else "us_hard_sample_manifest_consensus_v4.jsonl"
-        rows = [(r["model"], r["question_id"], r.get("domain"), speechmap_label(r.get("expected_compliance"), None))
+        rows = [(r["model"], r["question_id"], r.get("domain"),
+                 speechmap_label(r.get("expected_compliance"), responses[(r["model"], r["question_id"])], moderation))
                 for r in jsonl(SAMPLE / name)]
     meta = metadata()
     return [{"model": m, "theme": theme_key(q), "domain": d, "label": label}
@@ -203,11 +208,11 @@ def model_ranks(summary: dict, key: str) -> dict[tuple[str, str], dict]:
 # -- the comparisons -------------------------------------------------------------------------
 # grok-4.1-fast's file holds 3 responses of amazon/nova-pro-v1.0 stopped by provider moderation
 # (finish_reason content_filter) that the judge labelled COMPLETE, DENIAL, COMPLETE: SpeechMap counts
-# them as ERROR, our build keeps the judge's verdict until issue 12 ("Moderated responses") lands.
-# The same judge with the verdicts as judged must match now; the strict xfail at the end flips to
-# a failure when the build applies the rule, as a reminder to add (GROK, True) to JUDGES.
-JUDGES = [pytest.param((GROK, False), id="grok-as-judged"),
+# them as ERROR, and so does our build (test_moderated_responses_count_as_error checks them).
+JUDGES = [pytest.param((GROK, True), id="grok"),
           pytest.param((GOLD_V1, True), id="gold-v1"), pytest.param((GOLD_V4, True), id="gold-v4")]
+
+
 @pytest.fixture(scope="module")
 def store(sample_data) -> Store:
     return Store.open(sample_data)
@@ -218,9 +223,12 @@ def included_models(rows: list[dict]) -> tuple[str, ...]:
 
 
 def test_the_sample_is_what_the_reference_expects():
-    moderated = [r for r in records(GROK) if r["label"] == "ERROR"]
-    assert [r["model"] for r in moderated] == ["amazon/nova-pro-v1.0"] * 3
-    assert not [r for r in records(GROK, moderation=False) if r["label"] == "ERROR"]
+    # one response per (model, question): the gold labels' responses are found by that pair
+    assert len({(r["model"], r["question_id"]) for r in jsonl(SAMPLE / "us_hard_sample_responses.jsonl")}) == 400
+    for judge in (GROK, GOLD_V1, GOLD_V4):
+        moderated = [r for r in records(judge) if r["label"] == "ERROR"]
+        assert [r["model"] for r in moderated] == ["amazon/nova-pro-v1.0"] * 3, judge
+        assert not [r for r in records(judge, moderation=False) if r["label"] == "ERROR"], judge
     rows = records(GROK)
     # 400 rows of 118 models; the skipped one (x-ai/grok-4.20-experimental-beta-0304-reasoning) has 6
     assert len(rows) == 394 and len(included_models(rows)) == 117
@@ -269,14 +277,16 @@ def test_model_breakdown_equals_speechmap(store, judged):
         assert any(v["tied"] > 1 for v in expected.values()) and max(v["rank"] for v in expected.values()) > 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: moderated responses count as ERROR (not in the build yet)")
 def test_moderated_responses_count_as_error(store):
+    """Without a model filter: the store itself leaves the skipped model out."""
     rows = records(GROK)
-    population = {"model": included_models(rows)}
-    got = theme_summary(store, GROK, "us_hard", population).to_dict(orient="records")
+    got = theme_summary(store, GROK, "us_hard").to_dict(orient="records")
     expected = theme_bins(model_theme_summary(rows), set(included_models(rows)))
     assert [pytest.approx(r) for r in expected] == got
     ranks = model_ranks(model_theme_summary(rows), "domain")
-    frame = model_breakdown(store, GROK, "amazon/nova-pro-v1.0", "domain", "us_hard", population)
+    frame = model_breakdown(store, GROK, "amazon/nova-pro-v1.0", "domain", "us_hard")
+    assert frame["domain"].tolist() == sorted(d for d, m in ranks if m == "amazon/nova-pro-v1.0")
     for row in frame.to_dict(orient="records"):
-        assert row["pct_error"] == pytest.approx(ranks[(row["domain"], "amazon/nova-pro-v1.0")]["pct_error"])
+        expected_row = ranks[(row["domain"], "amazon/nova-pro-v1.0")]
+        assert {k: row[k] for k in expected_row} == pytest.approx(expected_row), row["domain"]
+    assert (frame["pct_error"] > 0).sum() >= 1   # the 3 moderated responses are ERROR, not the verdict

@@ -34,6 +34,7 @@ RESPONSES = pa.schema([
     ("response_status", pa.string()),   # success | moderation | truncation | provider_error | empty_response | ...
     ("response_status_reason", pa.string()),
     ("moderation_reason", pa.string()),  # SpeechMap's original_moderation_reason, from the provider's reply; else null
+    ("original_response_error", pa.bool_()),  # the reply's choices[0].error is an object (SpeechMap: ERROR)
     ("source", pa.string()),            # file:line
 ])
 

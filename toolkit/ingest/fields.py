@@ -95,6 +95,8 @@ MODERATION_SQL = f"""coalesce(
     CASE WHEN choice_finish_reason IN ({_STOPS}) THEN choice_finish_reason END,
     CASE WHEN choice_native_finish_reason IN ({_STOPS}) THEN choice_native_finish_reason END,
     {_moderated_error('choice_error')})"""
+# SpeechMap's ERROR_ORIGINAL_RESPONSE: an error object in choices[0] makes the row ERROR, moderated or not.
+ORIGINAL_RESPONSE_ERROR_SQL = "coalesce(json_type(choice_error::JSON) = 'OBJECT', false)"
 
 # Per batch: reduce the extracted fields to what the responses table keeps; status derived when absent.
 # Timestamps are compared as instants (`...T10:00:00+09:00` is older than `...T05:00:00Z`); one
@@ -117,7 +119,8 @@ SELECT idx, coalesce(problem, CASE WHEN {INSTANT.format(col='timestamp')} IS NUL
          CASE WHEN error_code IS NOT NULL OR error_message IS NOT NULL
               THEN 'error:' || coalesce(error_code, '') || ' ' || coalesce(error_message, '')
               WHEN finish_reason IS NOT NULL THEN 'finish_reason:' || finish_reason END) AS response_status_reason,
-       {MODERATION_SQL} AS moderation_reason, content_found IS NOT NULL AS has_text, question_set,
+       {MODERATION_SQL} AS moderation_reason, {ORIGINAL_RESPONSE_ERROR_SQL} AS original_response_error,
+       content_found IS NOT NULL AS has_text, question_set,
        CASE WHEN question_set IS NOT NULL
             THEN {schema.stable_id_sql('r', 'model', 'question_set', 'question_id', 'timestamp')} END AS response_id,
        file, line, stem, root
@@ -126,7 +129,7 @@ FROM (SELECT *, CASE WHEN trim(content_raw) <> '' THEN content_raw END AS conten
       FROM (SELECT *, {CONTENT_SQL} AS content_raw, {REASONING_SQL} AS reasoning FROM e))"""
 RESPONSE_LIGHT_COLUMNS = ("question_id", "model", "timestamp", "category", "question", "domain", "api_provider",
                           "provider", "finish_reason", "response_status", "response_status_reason",
-                          "moderation_reason", "has_text", "question_set", "response_id", "file", "line", "stem", "root", "pos")
+                          "moderation_reason", "original_response_error", "has_text", "question_set", "response_id", "file", "line", "stem", "root", "pos")
 ANALYSIS_POST_SQL = f"""
 SELECT idx, coalesce(problem, CASE WHEN timestamp = '' THEN 'field timestamp is empty'
                                    WHEN timestamp IS NOT NULL AND {INSTANT.format(col='timestamp')} IS NULL

@@ -267,7 +267,7 @@ def match_questions(state: BuildState, staged: pa.Table) -> None:
     state.responses = builder.sql(
         f"""SELECT response_id, {schema.stable_id_sql('q', 'question_set', 'question_id')} AS question_uid,
                    question_id, question_set, model, timestamp, api_provider, provider, finish_reason,
-                   response_status, response_status_reason, moderation_reason, has_text, root, stem, file, line, pos
+                   response_status, response_status_reason, moderation_reason, original_response_error, has_text, root, stem, file, line, pos
             FROM s""", s=staged)
     builder.quarantine.count_written(state.responses)
 

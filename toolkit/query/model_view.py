@@ -2,7 +2,7 @@
 rows with SpeechMap's ranks (`_domain_model_ranks`).
 
 Overall and in each domain (or theme), the models with at least one labelled row are ranked by
-% COMPLETE rounded to 4 decimals, competition style (1, 2, 2, 4; toolkit.stats.standing.rank_and_ties):
+% COMPLETE rounded to 4 decimals, competition style (1, 2, 2, 4; toolkit.stats.ranks.rank_and_ties):
 rank = 1 + models strictly above, total = models ranked there, tied = models with the same rounded
 score (itself included; the site's "N models share this score" when tied > 1). The models ranked
 are those the filters keep, so a lab filter ranks the model among its lab's models.
@@ -19,8 +19,8 @@ import pandas as pd
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import COMPLETE
 from toolkit.query.inputs import conditions, model_metadata
-from toolkit.query.scores import PCT, _count_columns, with_percentages
-from toolkit.stats.standing import rank_and_ties
+from toolkit.query.scores import PCT, count_columns, scored_label_sql, with_percentages
+from toolkit.stats.ranks import rank_and_ties
 from toolkit.storage.store import Store
 
 BREAKDOWN_LEVELS = ("domain", "theme")
@@ -63,7 +63,7 @@ def standings(store: Store, judge: str, question_set: str | Sequence[str] | None
         f"""
         WITH per AS (
             SELECT GROUPING(theme, domain) AS level, theme, domain, model, count(*) AS n,
-                   count(*) FILTER (WHERE {label} = '{COMPLETE}') AS k
+                   count(*) FILTER (WHERE {scored_label_sql(store, judge)} = '{COMPLETE}') AS k
             FROM response_view WHERE {label} IS NOT NULL {where}
             GROUP BY GROUPING SETS ((theme, model), (domain, model), (model)))
         SELECT level, theme, domain, n, k, count(*) AS models FROM per GROUP BY ALL
@@ -131,7 +131,7 @@ def own_scores(store: Store, judge: str, model: str, question_set: str | Sequenc
         f"""
         SELECT GROUPING(theme, domain) AS grouping_set, CAST(theme AS VARCHAR) AS theme_key,
                CAST(domain AS VARCHAR) AS domain_key, CAST(min(domain) AS VARCHAR) AS theme_domain,
-               {_count_columns(label)}
+               {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY GROUPING SETS ((theme), (domain), ())
         """,

@@ -25,14 +25,18 @@ MODEL_COLUMNS = ["model", "lab", "n", *PCT.values(), "lab_name", "release_date",
 
 
 def scored_label_sql(store: Store, judge: str) -> str:
-    """The label a score counts (SpeechMap's rule): ERROR for a response the provider moderated,
-    whatever the judge said; otherwise the judge's label. Without moderation data: the label."""
+    """The label a score counts (SpeechMap's rule): ERROR for a response the provider moderated or
+    whose reply carries an error object in choices[0], whatever the judge said; otherwise the
+    judge's label. Without either column (older data): the label."""
     label = store.judge_column(judge)
-    return f"(CASE WHEN moderated THEN 'ERROR' ELSE {label} END)" if store.has_moderation else label
+    if not (store.has_moderation or store.has_original_error):
+        return label
+    return f"(CASE WHEN moderated OR original_response_error THEN 'ERROR' ELSE {label} END)"
 
 
-def _count_columns(store: Store, judge: str) -> str:
-    """n, n_<label> by the scored label, n_moderated, and judge_n_complete by the judge's own label."""
+def count_columns(store: Store, judge: str) -> str:
+    """The SELECT columns of a score query (for `with_percentages`): n, n_<label> by the scored
+    label (`scored_label_sql`), n_moderated, and judge_n_complete by the judge's own label."""
     scored = scored_label_sql(store, judge)
     counts = ", ".join(
         f"count(*) FILTER (WHERE {scored} = '{label}') AS n_{label.lower()}"
@@ -84,7 +88,7 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
     where, params = conditions(store, question_set, filters)
     frame = store.query(
         f"""
-        SELECT model, {_count_columns(store, judge)}
+        SELECT model, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY model
         """,
@@ -101,7 +105,7 @@ def model_domain_scores(store: Store, judge: str, question_set: str | Sequence[s
     where, params = conditions(store, question_set, filters)
     frame = store.query(
         f"""
-        SELECT coalesce(domain, '(none)') AS domain, model, {_count_columns(store, judge)}
+        SELECT coalesce(domain, '(none)') AS domain, model, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY ALL
         """,
@@ -121,7 +125,7 @@ def domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | 
     frame = store.query(
         f"""
         SELECT coalesce(domain, '(none)') AS domain, count(DISTINCT model) AS models,
-               {_count_columns(store, judge)}
+               {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY ALL
         """,

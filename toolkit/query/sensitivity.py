@@ -1,7 +1,8 @@
 """How much each model's score and rank depend on the judge.
 
-Per model and judge: n (rows the judge labelled), score = % COMPLETE (UNKNOWN and ERROR in n, as
-the leaderboard), rank = competition rank of the score among the models that judge scored (the
+Per model and judge: n (rows the judge labelled), score = % COMPLETE (UNKNOWN and ERROR in n, a
+moderated response ERROR, models with `skip` left out: the leaderboard's rules, scores.model_scores),
+rank = competition rank of the score rounded to 4 decimals among the models that judge scored (the
 leaderboard's rank under that judge). Per model: spread = max - min of its scores across the judges
 that scored it (points), rank_move = max rank - min rank. Per pair of judges: Kendall's tau-b of
 their scores over the models both scored (toolkit.stats.kendall). One GROUP BY over response_view,
@@ -18,9 +19,9 @@ import pandas as pd
 from toolkit.core.filters import FilterInput
 from toolkit.core.labels import COMPLETE
 from toolkit.query.inputs import conditions, model_metadata
+from toolkit.query.scores import scored_label_sql
 from toolkit.stats.kendall import kendall_tau_b
-from toolkit.stats.ranks import competition_ranks
-from toolkit.stats.standing import spread
+from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks, spread
 from toolkit.storage.store import Store
 
 SCORE_COLUMNS = ["model", "lab", "judge", "n", "pct_complete", "rank"]
@@ -43,9 +44,9 @@ def judge_scores(store: Store, question_set: str | Sequence[str] | None = None, 
                  judges: Sequence[str] | None = None) -> pd.DataFrame:
     """% COMPLETE and rank of every model under every judge (SCORE_COLUMNS), in one GROUP BY."""
     judges = list(judges) if judges else store.judge_names()
-    columns = {judge: store.judge_column(judge) for judge in judges}
-    counts = ", ".join(f"count({c}) AS n_{i}, count(*) FILTER (WHERE {c} = '{COMPLETE}') AS k_{i}"
-                       for i, c in enumerate(columns.values()))
+    counts = ", ".join(f"count({store.judge_column(judge)}) AS n_{i}, "
+                       f"count(*) FILTER (WHERE {scored_label_sql(store, judge)} = '{COMPLETE}') AS k_{i}"
+                       for i, judge in enumerate(judges))
     where, params = conditions(store, question_set, filters)
     wide = store.query(f"SELECT model, {counts} FROM response_view WHERE TRUE {where} GROUP BY model",
                        params) if judges else pd.DataFrame(columns=["model"])
@@ -57,7 +58,7 @@ def judge_scores(store: Store, question_set: str | Sequence[str] | None = None, 
                             "n": one[f"n_{i}"].astype(int),
                             "pct_complete": one[f"k_{i}"] / one[f"n_{i}"] * 100.0})
         one = one.sort_values(["pct_complete", "model"], ascending=[False, True])
-        frames.append(one.assign(rank=competition_ranks(one["pct_complete"].tolist())))
+        frames.append(one.assign(rank=competition_ranks(one["pct_complete"].tolist(), decimals=SPEECHMAP_DECIMALS)))
     if not frames:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]

@@ -20,7 +20,7 @@ import pandas as pd
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import COMPLETE, DENIAL, ERROR
 from toolkit.query.inputs import conditions, default_as_of, to_date
-from toolkit.query.scores import PCT, _count_columns, with_percentages
+from toolkit.query.scores import PCT, count_columns, scored_label_sql, with_percentages
 from toolkit.stats.ema import months_before
 from toolkit.storage.store import Store
 
@@ -57,7 +57,7 @@ def theme_summary(store: Store, judge: str, question_set: str | Sequence[str] | 
     where, params = _window_conditions(store, question_set, filters, released_within, as_of)
     frame = store.query(
         f"""
-        SELECT theme, min(domain) AS domain, count(DISTINCT model) AS models, {_count_columns(label)}
+        SELECT theme, min(domain) AS domain, count(DISTINCT model) AS models, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY theme
         """,
@@ -75,7 +75,7 @@ def model_theme_scores(store: Store, judge: str, question_set: str | Sequence[st
     where, params = conditions(store, question_set, filters)
     frame = store.query(
         f"""
-        SELECT theme, min(domain) AS domain, model, {_count_columns(label)}
+        SELECT theme, min(domain) AS domain, model, {count_columns(store, judge)}
         FROM response_view WHERE {label} IS NOT NULL {where}
         GROUP BY theme, model
         """,
@@ -103,14 +103,14 @@ class ThemeView:
 
 def theme_view(store: Store, judge: str, theme: str, question_set: str | Sequence[str] | None = None,
                filters: FilterInput = None) -> ThemeView:
-    """Every model's verdicts on one theme's variations, and per model its shares and verdict
-    bucket, sorted ascending by (pct_complete, model) as SpeechMap's theme page lists them."""
+    """Every model's verdicts on one theme's variations (the scored label: a moderated response is
+    ERROR), and per model its shares and verdict bucket, sorted ascending by (pct_complete, model) as SpeechMap's theme page lists them."""
     label = store.judge_column(judge)
     filters = dataclasses.replace(Filters.of(filters), theme=(theme,))
     where, params = conditions(store, question_set, filters)
     grid = store.query(
         f"""
-        SELECT model, lab, variation, question_id, response_id, {label} AS label
+        SELECT model, lab, variation, question_id, response_id, {scored_label_sql(store, judge)} AS label
         FROM response_view WHERE {label} IS NOT NULL {where}
         ORDER BY model, variation, question_id, response_id
         """,

@@ -48,6 +48,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "response_status": "success, moderation, truncation, provider_error, empty_response, ...",
         "response_status_reason": "Why the status is not success, when known.",
         "moderation_reason": "SpeechMap's provider-moderation reason (content_filter, refusal, moderation_error_text), else null.",
+        "original_response_error": "The provider's reply carries an error object in choices[0] (SpeechMap scores it ERROR).",
         "source": "The raw file and line the row came from.",
     },
     "assessments": {

@@ -1,7 +1,8 @@
-"""Ranks and shares."""
+"""Ranks, shares and spreads."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any, Sequence
 
 RANK_DECIMALS = 9       # values equal to 9 decimals are ties (floating noise must not split a tie)
@@ -39,3 +40,18 @@ def tie_counts(ranks: Sequence[int]) -> list[int]:
     for rank in ranks:
         sizes[rank] = sizes.get(rank, 0) + 1
     return [sizes[rank] for rank in ranks]
+
+
+def rank_and_ties(value: float, values: Sequence[float], decimals: int = SPEECHMAP_DECIMALS) -> tuple[int, int, int]:
+    """(rank, total, tied) of `value` among `values` (which include it), higher is better, as
+    SpeechMap's model pages show it: with s = round(., 4), rank = 1 + #{v : s(v) > s(value)}
+    (the `competition_ranks` rule), total = #values, tied = #{v : s(v) = s(value)} (itself included)."""
+    own = round(float(value), decimals)
+    scores = Counter(round(float(v), decimals) for v in values)  # scores repeat a lot
+    return 1 + sum(n for s, n in scores.items() if s > own), sum(scores.values()), scores[own]
+
+
+def spread(values: Sequence[float]) -> float:
+    """max - min (in the values' units: points for percentages); NaN for no values."""
+    values = [float(v) for v in values]
+    return max(values) - min(values) if values else math.nan

@@ -111,6 +111,8 @@ class Store:
         self.has_moderation = "moderation_reason" in self._columns("responses")
         skip = "coalesce(m.skip, false)" if self.has_skip else "false"
         moderated = "r.moderation_reason IS NOT NULL" if self.has_moderation else "false"
+        self.has_original_error = "original_response_error" in self._columns("responses")
+        original_error = "coalesce(r.original_response_error, false)" if self.has_original_error else "false"
         con.execute(
             f"""
             CREATE TABLE response_view AS
@@ -118,7 +120,8 @@ class Store:
                    q.domain, q.theme, q.variation,
                    r.model, coalesce(m.lab, '{schema.UNKNOWN_LAB}') AS lab, m.lab_name, m.family,
                    m.release_date, m.reasoning, {skip} AS skip,
-                   r.provider, r.api_provider, r.response_status, r.timestamp, {moderated} AS moderated
+                   r.provider, r.api_provider, r.response_status, r.timestamp, {moderated} AS moderated,
+                   {original_error} AS original_response_error
                    {judge_cols}
             FROM responses r
             LEFT JOIN questions q USING (question_uid)
