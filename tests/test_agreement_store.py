@@ -26,7 +26,7 @@ from toolkit.cli import main
 from toolkit.core.labels import canonical
 from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 
 A, B, H = "judge/a", "judge/b", "human/h"
 

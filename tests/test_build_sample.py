@@ -150,7 +150,7 @@ def test_rebuild_gives_identical_tables(sample_data, tmp_path):
 
 
 def test_large_tables_are_sorted_by_response_id_in_small_row_groups(sample_data):
-    from toolkit.storage.tables import ROW_GROUP_ROWS
+    from toolkit.core.tables import ROW_GROUP_ROWS
 
     for name, order in (("responses", ["response_id"]), ("assessments", ["response_id", "judge"])):
         files = sorted((sample_data / name).glob("*.parquet"))

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from tests.browser import open_page, running_app, screenshot
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""Layout rules checked on the source: the UI runs no SQL, and only the store touches its connection."""
+"""Layout rules checked on the source: no stage imports from a stage after it, the UI runs no SQL, and
+only the store touches its connection."""
 from __future__ import annotations
 
 import ast
@@ -6,6 +7,10 @@ from pathlib import Path
 
 TOOLKIT = Path(__file__).resolve().parents[1] / "toolkit"
 STORE_SQL = {"query", "rows", "scalar"}
+# The data flows raw -> ingest -> tables -> storage -> query -> tabs and reports; release takes the tables
+# out. A stage may import its own stage and the ones before it; stats holds pure formulas for all.
+STAGE_ORDER = {"core": 0, "stats": 0, "ingest": 1, "storage": 2, "query": 3, "judge": 3, "arena": 3,
+               "release": 4, "ui": 4, "cli": 5}
 
 
 def _sql_calls(tree: ast.AST) -> list[str]:
@@ -50,3 +55,36 @@ def test_the_scan_sees_a_violation():
                     "    store.scalar('SELECT 1')\n    return store._con\n")
     assert len(_sql_calls(bad)) == 3 and len(_connection_uses(bad)) == 1
     assert not _sql_calls(ast.parse("link = state.query()"))
+
+
+def _toolkit_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("toolkit."):
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("toolkit.")]
+    return found
+
+
+def _upward_imports(stage: str, tree: ast.AST) -> list[str]:
+    return [f"line {line}: {module}" for line, module in _toolkit_imports(tree)
+            if STAGE_ORDER.get(module.split(".")[1], -1) > STAGE_ORDER[stage]]
+
+
+def test_no_stage_imports_a_later_stage():
+    offenders = {}
+    for stage in STAGE_ORDER:
+        for path in sorted((TOOLKIT / stage).rglob("*.py")):
+            found = _upward_imports(stage, ast.parse(path.read_text(), str(path)))
+            if found:
+                offenders[str(path.relative_to(TOOLKIT))] = found
+    assert not offenders, f"a stage imports from a later stage: {offenders}"
+    assert sorted(p.name for p in TOOLKIT.iterdir() if p.is_dir() and (p / "__init__.py").exists()) == \
+        sorted(STAGE_ORDER), "a new package needs its place in STAGE_ORDER"
+
+
+def test_the_stage_scan_sees_a_violation():
+    tree = ast.parse("from toolkit.query.scores import model_scores\nimport toolkit.ui.app\n"
+                     "from toolkit.core import schema\n")
+    assert _upward_imports("ingest", tree) == ["line 1: toolkit.query.scores", "line 2: toolkit.ui.app"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -332,3 +333,17 @@ def test_cli_user_mistakes_are_errors_not_tracebacks(mig_store, tmp_path):
     assert missing.returncode == 2 and "not a built data folder" in missing.stderr
     bad_date = cli("labs", "--data", str(mig_store.folder), "--as-of", "March")
     assert bad_date.returncode == 2 and "not a date" in bad_date.stderr
+    unknown_set = cli("models", "--data", str(mig_store.folder), "--question-set", "no_such_set")
+    assert unknown_set.returncode == 2 and "unknown question set 'no_such_set'" in unknown_set.stderr
+    assert unknown_set.stdout == "" and "Traceback" not in unknown_set.stderr
+
+
+def test_cli_output_into_a_closed_pipe_is_quiet(mig_store, monkeypatch, capfd):
+    """`report ... | head -1`: the reader has gone; the report ends quietly, no BrokenPipeError traceback."""
+    from toolkit.cli import main
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `head` after its first line
+    closed = os.fdopen(write_end, "w", buffering=1)
+    monkeypatch.setattr(sys, "stdout", closed)
+    assert main(["report", "models", "--data", str(mig_store.folder), "--judge", "judge/old"]) == 0
+    assert "Traceback" not in capfd.readouterr().err

@@ -7,7 +7,7 @@ import pytest
 from toolkit.core.schema import question_uid
 from toolkit.release import splits as S
 from toolkit.storage.store import Store
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 
 
 def test_minos_text_is_exact():

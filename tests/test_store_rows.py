@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from toolkit.storage.store import Store
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 
 
 def duckdb_rows(store: Store, table: str, columns: list[str], ids: list[str]) -> pd.DataFrame:

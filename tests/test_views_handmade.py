@@ -34,7 +34,7 @@ from toolkit.query.timeline import timeline_months, timeline_points
 from toolkit.stats.kendall import kendall_tau_b
 from toolkit.stats.ranks import rank_and_ties, spread
 from toolkit.storage.store import Store
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 C, E, D, X, U = "COMPLETE", "EVASIVE", "DENIAL", "ERROR", "UNKNOWN"

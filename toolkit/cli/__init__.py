@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 
@@ -74,4 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser_for(argv[0] if argv else None).parse_args(argv)
     command: Command = args._command
-    return int(getattr(importlib.import_module(command.module), command.run)(args) or 0)
+    try:
+        return int(getattr(importlib.import_module(command.module), command.run)(args) or 0)
+    except BrokenPipeError:
+        # `report ... | head`: the reader has gone; say nothing more, and let no flush at exit complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -61,7 +61,7 @@ from toolkit.ingest.readers.metadata import read_models
 from toolkit.ingest.readers.pitti import read_pitti
 from toolkit.ingest.readers.raw_layout import RawLayout, discover_raw, is_pitti_layout
 from toolkit.ingest.staging import Builder
-from toolkit.storage.tables import atomic_folder, write_table
+from toolkit.core.tables import atomic_folder, write_table
 
 THEME_RULE = re.compile(r"^(.*\D)(\d)$")  # theme = question id without its final (single) digit
 ASSESSMENT_COLUMNS = ["response_id", "judge", "judge_raw", "judge_type", "label_raw", "timestamp", "file",

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from toolkit.ingest.extract import Field, JsonBatchReader
 from toolkit.ingest.lines import file_lines
 from toolkit.ingest.quarantine import Quarantine
-from toolkit.storage.tables import write_sorted_by_response
+from toolkit.core.tables import write_sorted_by_response
 
 BATCH_BYTES = 64 << 20   # lines handed to DuckDB at once: bounds memory on full-scale builds
 MEMORY_LIMIT = "1GB"     # DuckDB's own limit for joins; past it, it spills to the staging folder

@@ -50,7 +50,12 @@ def resolve_question_set(store: Store, question_set: str | Sequence[str] | None)
         return DEFAULT_QUESTION_SET if has_default else None
     if question_set == ALL_SETS:
         return None
-    return question_set if isinstance(question_set, str) else list(question_set)
+    wanted = [question_set] if isinstance(question_set, str) else list(question_set)
+    known = store_constant(store, "question_sets", lambda: set(store.distinct("question_set")))
+    unknown = [name for name in wanted if name not in known]
+    if unknown:  # an empty table would look like an answer
+        raise ValueError(f"unknown question set {unknown[0][:80]!r}; the data has: {', '.join(sorted(known))}")
+    return question_set if isinstance(question_set, str) else wanted
 
 
 def conditions(store: Store, question_set: Any, filters: FilterInput,

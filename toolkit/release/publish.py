@@ -49,7 +49,7 @@ from toolkit.storage.hub_api import (
     scrub,
     unreachable_message,
 )
-from toolkit.storage.tables import write_sorted_by_response
+from toolkit.core.tables import write_sorted_by_response
 
 SHARD_BYTES = 256 * 1024 * 1024  # in-memory Arrow bytes per parquet shard
 STATE_FILE = ".publish-state.json"

@@ -323,7 +323,7 @@ def to_binary(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_splits(result: SplitResult, out: Path, binary: bool = False) -> dict[str, Path]:
     """Write OUT/<split>.parquet (one per split) and OUT/report.json, replacing the folder atomically."""
-    from toolkit.storage.tables import atomic_folder
+    from toolkit.core.tables import atomic_folder
 
     paths = {}
     with atomic_folder(out) as tmp:

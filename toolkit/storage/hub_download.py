@@ -23,7 +23,7 @@ def arrange(repo_folders: dict[str, Path], dest: Path) -> Path:
 
     Replaces `dest` atomically; raises HubLoadError when a table has no shard.
     """
-    from toolkit.storage.tables import atomic_folder
+    from toolkit.core.tables import atomic_folder
 
     with atomic_folder(dest) as tmp:
         for dataset, tables in DATASET_TABLES.items():
