@@ -86,15 +86,16 @@ def model_link(model: str, judge: str | None, question_set: str | None) -> str:
     return "?" + urlencode({k: v for k, v in state.items() if v})
 
 
-def follow_link(component: gr.Dataframe, link_of_row: Callable[..., str | None], inputs_: list) -> None:
+def follow_link(component: gr.Dataframe, link_of_row: Callable[[Any, list], str | None], control: gr.Component) -> None:
     """Clicking a row opens the page the row's link names (a full page load: the URL is the state).
-    `link_of_row(*input values, row)` gives the link, None to stay."""
+    `link_of_row(control's value, row values)` gives the link, None to stay."""
     target = gr.Textbox(visible="hidden", elem_classes=["row-link"])
 
-    def on_select(*values, evt: gr.SelectData):
-        return link_of_row(*values, evt.row_value or []) or gr.skip()
+    # Gradio injects gr.SelectData only into a named, annotated parameter (not into *args).
+    def on_select(value: Any, evt: gr.SelectData):
+        return link_of_row(value, evt.row_value or []) or gr.skip()
 
-    component.select(on_select, inputs_, target).then(
+    component.select(on_select, control, target, api_visibility="private").then(
         None, target, None, js="(url) => { if (url) { window.location.href = url; } }")
 
 
@@ -179,7 +180,7 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("judge:N", scale=scale, legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q"])
-    title = f"% complete under each judge: the {len(top)} models whose rank moves most"
+    title = f"The {len(top)} biggest rank moves: % complete per judge"
     return themed((rule + dots).properties(title=title), height=max(200, 24 * len(top)))
 
 
@@ -245,4 +246,4 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     question_set.input(on_change, [question_set, compared], outputs)
     compared.input(on_change, [question_set, compared], outputs)
     for frame in (scores_table, movers_table):
-        follow_link(frame, lambda s, row: model_link(row[0], None, s) if row else None, [question_set])
+        follow_link(frame, lambda s, row: model_link(row[0], None, s) if row else None, question_set)

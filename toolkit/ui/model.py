@@ -100,7 +100,7 @@ def judge_chart(panel: pd.DataFrame, chosen_judge: str | None):
     dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("row:N", title=None, axis=None),
-        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
+        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
         color=alt.Color("judge:N", scale=alt.Scale(domain=judges, range=(JUDGE_COLORS * len(judges))[:len(judges)]),
                         legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"])
