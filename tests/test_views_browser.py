@@ -63,6 +63,9 @@ def check_judges(url: str, store: Store) -> None:
             assert rows(page, "jd-pairs") == len(llm) * (len(llm) - 1) // 2
             page.wait_for_selector("#jd-chart canvas, #jd-chart svg.marks", state="attached")
             shoot(page, f"view-judges-{width}-{scheme}")
+    with open_view(url, {"tab": "leaderboard"}) as page:  # computed when the tab is first shown
+        page.get_by_role("tab", name="Judge sensitivity").click()
+        wait_text(page, "jd-status", f"{len(report.models)} models scored by {len(llm)} judges")
     with open_view(url, {"tab": "judges"}) as page:  # a click on a model opens its model view
         wait_text(page, "jd-status", "models scored by")
         row(page, "jd-scores").locator("[role=gridcell]").first.click()

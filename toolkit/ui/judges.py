@@ -74,9 +74,10 @@ def shown(frame: pd.DataFrame, name: str) -> list[Any]:
     return [table_update(frame), csv_file(frame, name)]
 
 
-def table(label: str, elem_id: str, pinned: int | None = None) -> tuple[gr.Dataframe, gr.DownloadButton]:
+def table(label: str, elem_id: str) -> tuple[gr.Dataframe, gr.DownloadButton]:
+    """A read-only, searchable table (no pinned column: on a phone it would fill the screen)."""
     frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
-                         pinned_columns=pinned, max_height=420, wrap=False)
+                         max_height=420, wrap=False)
     return frame, gr.DownloadButton(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
 
 
@@ -223,9 +224,9 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="jd-link")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="jd-status")
     chart = gr.Plot(label="Rank movers", elem_id="jd-chart")
-    scores_table, scores_csv = table("Scores and ranks under every judge", "jd-scores", pinned=1)
+    scores_table, scores_csv = table("Scores and ranks under every judge", "jd-scores")
     pairs_table, pairs_csv = table("Kendall's tau-b per judge pair", "jd-pairs")
-    movers_table, movers_csv = table("Models whose rank moves most", "jd-movers", pinned=1)
+    movers_table, movers_csv = table("Models whose rank moves most", "jd-movers")
     outputs = [question_set, compared, link, status, chart, scores_table, scores_csv, pairs_table, pairs_csv,
                movers_table, movers_csv]
 

@@ -147,8 +147,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     judge_summary = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="md-judge-summary")
     judge_plot = gr.Plot(label="Score under each judge", elem_id="md-judge-chart")
     judges_table, judges_csv = table("Rank under each judge", "md-judges")
-    domain_table, domain_csv = table("Per-domain scores and ranks", "md-domains", pinned=1)
-    theme_table, theme_csv = table("Per-theme scores and ranks", "md-themes", pinned=1)
+    domain_table, domain_csv = table("Per-domain scores and ranks", "md-domains")
+    theme_table, theme_csv = table("Per-theme scores and ranks", "md-themes")
     outputs = [model, judge, question_set, link, header, verdicts, judge_summary, judge_plot, judges_table,
                judges_csv, domain_table, domain_csv, theme_table, theme_csv]
 

@@ -100,12 +100,12 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         window = gr.Dropdown(WINDOW_CHOICES, value=ALL_TIME, label="Models", elem_id="th-window")
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="th-link")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-status")
-    summary_frame, summary_csv = table("Theme summary", "th-summary", pinned=1)
+    summary_frame, summary_csv = table("Theme summary", "th-summary")
     gr.Markdown("### Theme")
     theme = gr.Dropdown(store.distinct("theme"), label="Theme", elem_id="th-theme")
     theme_status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-theme-status")
     grid = gr.Plot(label="Models x variations", elem_id="th-grid")
-    models_frame, models_csv = table("Models on this theme", "th-models", pinned=1)
+    models_frame, models_csv = table("Models on this theme", "th-models")
     controls = [judge, question_set, window, theme]
     outputs = [*controls, link, status, summary_frame, summary_csv, theme_status, grid, models_frame, models_csv]
 

@@ -92,9 +92,7 @@ def timeline_chart(points: pd.DataFrame, months: pd.DataFrame, ghost: pd.DataFra
         layers.append(alt.Chart(ghost).mark_line(color=AXIS_GREY, strokeDash=[6, 4], strokeWidth=2.5, opacity=0.8)
                       .encode(x=month_x, y="ema:Q", tooltip=["judge:N", alt.Tooltip("month:T", format="%Y-%m"),
                                                              alt.Tooltip("ema:Q", format=".1f")]))
-    title = f"% {metric} under {judge}: models, monthly mean (diamonds), EMA overall (thick) and per lab"
-    if ghost_judge:
-        title += f"; dashed grey: EMA under {ghost_judge}"
+    title = f"% {metric} under {judge}"
     return themed(alt.layer(*layers).properties(title=alt.Title(title, fontSize=12)), height=420)
 
 
@@ -106,7 +104,9 @@ def timeline_view(store: Store, state: TimelineState) -> dict[str, Any]:
     ghost = (timeline_months(timeline_points(store, ghost_judge, state.metric, state.question_set))
              if ghost_judge else None)
     chart = timeline_chart(points, months, ghost, inputs.lab_colors(store), state.metric, state.judge, ghost_judge)
-    text = f"{len(points)} models with a release date; {months['lab'].nunique()} labs with a line."
+    text = (f"{len(points)} models with a release date; {months['lab'].nunique()} labs with a line. Dots: models; "
+            "diamonds: the monthly mean; thick line: the EMA of all models; thin lines: each lab's EMA"
+            + (f"; dashed grey: the EMA under {ghost_judge}." if ghost_judge else "."))
     return {"chart": chart, "text": text, "points": display_frame(points, list(points.columns)),
             "months": display_frame(months, list(months.columns))}
 
@@ -124,7 +124,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="tl-link")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="tl-status")
     chart = gr.Plot(label="Timeline", elem_id="tl-chart")
-    points_frame, points_csv = table("Models", "tl-points", pinned=1)
+    points_frame, points_csv = table("Models", "tl-points")
     months_frame, months_csv = table("Monthly means and EMA", "tl-months")
     controls = [judge, question_set, metric, ghost]
     outputs = [*controls, link, status, chart, points_frame, points_csv, months_frame, months_csv]
