@@ -102,6 +102,13 @@ def check_themes(url: str, store: Store) -> None:
             assert f"theme={least}" in text_of(page, "th-link")
             assert rows(page, "th-models") > 0
             shoot(page, f"view-themes-{width}-{scheme}")
+    with open_view(url, {"tab": "themes", "theme": least}) as page:  # a model on the theme opens its view
+        wait_text(page, "th-theme-status", f"{least}:")
+        model = row(page, "th-models").locator("[role=gridcell]").first
+        name = model.inner_text().strip()
+        model.click()
+        page.wait_for_url(lambda u: "tab=model" in u)
+        page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=name)
 
 
 def check_timeline(url: str, store: Store) -> None:

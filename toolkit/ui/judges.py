@@ -16,7 +16,6 @@ import gradio as gr
 import pandas as pd
 from gradio.context import get_render_context
 
-from toolkit.core.labels import COLORS, COMPLETE
 from toolkit.query import inputs
 from toolkit.query.sensitivity import Sensitivity, sensitivity
 from toolkit.storage.store import Store
@@ -177,7 +176,7 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
     rule = alt.Chart(data).mark_rule(color="#8a8f98").encode(
         y=alt.Y("model:N", sort=top, title=None), x="min(pct_complete):Q", x2="max(pct_complete):Q")
     dots = alt.Chart(data).mark_circle(size=90, opacity=0.9).encode(
-        y=alt.Y("model:N", sort=top, title=None),
+        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=150)),
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("judge:N", scale=scale, legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q"])
@@ -233,7 +232,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: JudgesState, request: Any) -> list[Any]:
         view = judges_view(store, state)
         stem = f"judges_{state.question_set}"
-        return [state.question_set, list(state.judges), share_link(request, TAB, state.query()), view["summary"], view["chart"],
+        return [state.question_set, list(state.judges), share_link(request, TAB, state.query()),
+                view["summary"], view["chart"],
                 *shown(view["scores"], f"scores_{stem}"), *shown(view["pairs"], f"pairs_{stem}"),
                 *shown(view["movers"], f"movers_{stem}")]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 import altair as alt
 import gradio as gr
@@ -22,8 +23,8 @@ from toolkit.storage.store import Store
 from .charts import label_scale, themed
 from .common import share_link
 from .context import AppContext
-from .judges import (FLAG, JUDGE_COLORS, RANK_FLAG, SPREAD_FLAG, chosen, default_judges, default_question_set, display_frame,
-                     question_set_choices, shown, table, when_opened)
+from .judges import (FLAG, JUDGE_COLORS, RANK_FLAG, SPREAD_FLAG, chosen, default_judges, default_question_set,
+                     display_frame, follow_link, question_set_choices, shown, table, when_opened)
 
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
@@ -48,6 +49,11 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> ModelState:
                       chosen(params.get("set"), question_set_choices(store), default_question_set(store)))
 
 
+def theme_link(theme: str, judge: str | None) -> str:
+    """The relative URL of a theme's grid on the Themes tab."""
+    return "?" + urlencode({k: v for k, v in {"tab": "themes", "theme": theme, "judge": judge}.items() if v})
+
+
 def with_shared(frame: pd.DataFrame) -> pd.DataFrame:
     """A words column for ties: "N models share this rank" when more than one model has it."""
     return frame.assign(shared=[f"{t} models share this rank" if t and t > 1 else "" for t in frame["tied"]])
@@ -55,8 +61,11 @@ def with_shared(frame: pd.DataFrame) -> pd.DataFrame:
 
 def header_text(header: Mapping[str, Any], judge: str) -> str:
     """The header as escaped HTML: every value from the data is shown as plain text."""
-    e = lambda v: html.escape(str(v))  # noqa: E731
-    reasoning = {True: "reasoning model", False: "not a reasoning model"}.get(header.get("reasoning"), "reasoning: unknown")
+    def e(value: Any) -> str:
+        return html.escape(str(value))
+
+    reasoning = {True: "reasoning model", False: "not a reasoning model"}.get(header.get("reasoning"),
+                                                                            "reasoning: unknown")
     facts = [f"lab: {e(header.get('lab_name') or header.get('lab') or 'unknown')}",
              f"released: {e(header.get('release_date') or 'unknown')}", e(reasoning)]
     if header["n"]:
@@ -74,7 +83,7 @@ def verdict_chart(header: Mapping[str, Any]):
     """One stacked bar: the model's share of each label (n in the title)."""
     if not header["n"]:
         return None
-    data = pd.DataFrame({"label": list(SCORED), "percent": [header[PCT[l]] for l in SCORED]})
+    data = pd.DataFrame({"label": list(SCORED), "percent": [header[PCT[label]] for label in SCORED]})
     data["order"] = range(len(data))
     bar = alt.Chart(data).mark_bar().encode(
         x=alt.X("percent:Q", stack="zero", title="% of responses", scale=alt.Scale(domain=[0, 100])),
@@ -117,7 +126,8 @@ def judge_summary(panel: pd.DataFrame, compared: tuple[str, ...]) -> str:
     flag = spread >= SPREAD_FLAG or move >= RANK_FLAG
     verdict = (f"Flagged {FLAG}: its standing depends on the judge (spread >= {SPREAD_FLAG:g} points or rank "
                f"move >= {RANK_FLAG})." if flag else "Its standing hardly depends on the judge.")
-    return f"Across the {len(panel)} judges compared on the Judge sensitivity tab: spread {spread:.1f} points, rank moves by {move} places. {verdict}"
+    return (f"Across the {len(panel)} judges compared on the Judge sensitivity tab: spread {spread:.1f} points, "
+            f"rank moves by {move} places. {verdict}")
 
 
 def model_view(store: Store, state: ModelState) -> dict[str, Any]:
@@ -166,3 +176,4 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
     for control in (model, judge, question_set):
         control.input(on_change, [model, judge, question_set], outputs)
+    follow_link(theme_table, lambda j, row: theme_link(row[0], j) if row else None, judge)

@@ -19,7 +19,8 @@ from toolkit.storage.store import Store
 from .charts import label_scale, themed
 from .common import share_link
 from .context import AppContext
-from .judges import chosen, default_question_set, display_frame, question_set_choices, shown, table, when_opened
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
+                     table, when_opened)
 
 TAB = "themes"
 ALL_TIME = "all"
@@ -127,3 +128,4 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     for control in controls:
         control.input(on_change, controls, outputs)
     summary_frame.select(on_row, controls, outputs)
+    follow_link(models_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)

@@ -22,7 +22,8 @@ from toolkit.storage.store import Store
 from .charts import AXIS_GREY, themed
 from .common import share_link
 from .context import AppContext
-from .judges import chosen, default_question_set, display_frame, question_set_choices, shown, table, when_opened
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
+                     table, when_opened)
 
 TAB = "timeline"
 NO_GHOST = "(none)"
@@ -142,3 +143,4 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
     for control in controls:
         control.input(on_change, controls, outputs)
+    follow_link(points_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)
