@@ -102,6 +102,10 @@ def check_themes(url: str, store: Store) -> None:
             assert f"theme={least}" in text_of(page, "th-link")
             assert rows(page, "th-models") > 0
             shoot(page, f"view-themes-{width}-{scheme}")
+            page.locator("#th-verdict label", has_text="DENIAL").click()  # the answers the judge refused
+            page.wait_for_function("() => document.querySelector('#th-answers-count')?.innerText.includes('DENIAL')")
+            assert page.locator("#th-answers article").count() > 0
+            assert page.locator("#th-answers script, #th-answers img").count() == 0
     with open_view(url, {"tab": "themes", "theme": least}) as page:  # a model on the theme opens its view
         wait_text(page, "th-theme-status", f"{least}:")
         model = row(page, "th-models").locator("[role=gridcell]").first
