@@ -131,7 +131,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     grid = gr.Plot(label="Models x variations", elem_id="th-grid")
     models_frame, models_csv = table("Models on this theme", "th-models")
     verdict = gr.Radio(list(SCORED), value=COMPLETE, label="Answers labelled", elem_id="th-verdict")
-    answers = gr.HTML(elem_id="th-answers")
+    answers = gr.HTML(elem_id="th-answers", max_height=700, container=True, padding=True)
     controls = [judge, question_set, window, theme, verdict]
     outputs = [*controls, link, status, summary_frame, summary_csv, theme_status, grid, models_frame, models_csv,
                answers]
