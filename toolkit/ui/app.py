@@ -7,6 +7,7 @@ import os
 import gradio as gr
 
 from . import about, elo, explorer, leaderboard, pairwise
+from . import judges, model, themes, timeline
 from .common import query_params
 from .context import AppContext
 
@@ -15,6 +16,10 @@ log = logging.getLogger(__name__)
 # (tab id, title, tab module): each module's `build(blocks, context)` lays out and wires its tab.
 TABS = [
     ("leaderboard", "Leaderboard", leaderboard),
+    ("model", "Model", model),
+    ("themes", "Themes", themes),
+    ("timeline", "Timeline", timeline),
+    ("judges", "Judge sensitivity", judges),
     ("explorer", "Judge explorer", explorer),
     ("pairwise", "Pairwise judge", pairwise),
     ("elo", "Elo", elo),

@@ -1,0 +1,137 @@
+"""The judge-sensitivity, model, themes and timeline tabs in the real app, in Chromium: each opened by
+its URL, its content checked against the query functions, a click from the sensitivity table to a
+model and from the theme summary to a theme's grid; screenshots at 1440 px light and 390 px dark."""
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+
+from tests.browser import open_page, running_app, screenshot_folder
+from toolkit.query.migration import overlap_partner
+from toolkit.query.model_view import model_page
+from toolkit.query.sensitivity import sensitivity
+from toolkit.query.themes import theme_summary
+from toolkit.query.timeline import timeline_points
+from toolkit.storage.store import Store
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(1440, "light"), (390, "dark")]
+
+
+def text_of(page, elem_id: str) -> str:
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()
+
+
+def wait_text(page, elem_id: str, part: str) -> None:
+    page.wait_for_function(
+        """([id, part]) => { const el = document.querySelector(`#${id} textarea, #${id} input`);
+                             return el && el.value.includes(part); }""", arg=[elem_id, part])
+
+
+def row(page, elem_id: str, index: int = 0):
+    page.locator(f"#{elem_id}").scroll_into_view_if_needed()
+    return page.locator(f"#{elem_id} .virtual-row[data-index='{index}']")
+
+
+def rows(page, elem_id: str) -> int:
+    page.locator(f"#{elem_id}").scroll_into_view_if_needed()
+    return page.locator(f"#{elem_id} .virtual-row[data-index]").count()
+
+
+def shoot(page, name: str) -> None:
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(screenshot_folder() / f"{name}.png"), full_page=True)
+
+
+def open_view(url: str, query: dict, width: int = 1440, scheme: str = "light"):
+    if scheme == "dark":
+        query = {**query, "__theme": "dark"}
+    return open_page(f"{url}?{urllib.parse.urlencode(query)}", width=width, height=1000, color_scheme=scheme)
+
+
+def check_judges(url: str, store: Store) -> None:
+    llm = store.judge_names("llm")
+    report = sensitivity(store, "us_hard", judges=llm)
+    top = report.models["model"].iat[0]
+    for width, scheme in SIZES:
+        with open_view(url, {"tab": "judges"}, width, scheme) as page:
+            wait_text(page, "jd-status", f"{len(report.models)} models scored by {len(llm)} judges")
+            assert top in row(page, "jd-scores").inner_text()
+            assert rows(page, "jd-pairs") == len(llm) * (len(llm) - 1) // 2
+            page.wait_for_selector("#jd-chart canvas, #jd-chart svg.marks", state="attached")
+            shoot(page, f"view-judges-{width}-{scheme}")
+    with open_view(url, {"tab": "leaderboard"}) as page:  # computed when the tab is first shown
+        page.get_by_role("tab", name="Judge sensitivity").click()
+        wait_text(page, "jd-status", f"{len(report.models)} models scored by {len(llm)} judges")
+    with open_view(url, {"tab": "judges"}) as page:  # a click on a model opens its model view
+        wait_text(page, "jd-status", "models scored by")
+        row(page, "jd-scores").locator("[role=gridcell]").first.click()
+        page.wait_for_url(lambda u: "tab=model" in u)
+        page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=top)
+
+
+def check_model(url: str, store: Store) -> None:
+    judge = store.judge_names("llm")[1]
+    model = store.distinct("model")[3]
+    header = model_page(store, judge, model, "us_hard").header
+    for width, scheme in SIZES:
+        with open_view(url, {"tab": "model", "model": model, "judge": judge}, width, scheme) as page:
+            page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=model)
+            assert page.locator("#md-judge input").input_value() == judge
+            assert f"rank {header['rank']} of {header['total']}" in page.locator("#md-header").inner_text()
+            assert rows(page, "md-judges") == len(store.judge_names())
+            assert "share this rank" in page.locator("#md-themes").inner_text()
+            page.wait_for_selector("#md-judge-chart canvas, #md-judge-chart svg.marks", state="attached")
+            shoot(page, f"view-model-{width}-{scheme}")
+
+
+def check_themes(url: str, store: Store) -> None:
+    judge = store.default_judge()
+    least = theme_summary(store, judge, "us_hard", released_within=6)["theme"].iat[0]
+    for width, scheme in SIZES:
+        with open_view(url, {"tab": "themes", "window": "6"}, width, scheme) as page:
+            wait_text(page, "th-status", "released in the last 6 months")
+            first = row(page, "th-summary")
+            assert least in first.inner_text()
+            first.locator("[role=gridcell]").first.click()  # opens the theme's grid
+            wait_text(page, "th-theme-status", f"{least}:")
+            page.wait_for_selector("#th-grid canvas, #th-grid svg.marks", state="attached")
+            assert f"theme={least}" in text_of(page, "th-link")
+            assert rows(page, "th-models") > 0
+            shoot(page, f"view-themes-{width}-{scheme}")
+            page.locator("#th-verdict label", has_text="DENIAL").click()  # the answers the judge refused
+            page.wait_for_function("() => document.querySelector('#th-answers-count')?.innerText.includes('DENIAL')")
+            assert page.locator("#th-answers article").count() > 0
+            assert page.locator("#th-answers script, #th-answers img").count() == 0
+    with open_view(url, {"tab": "themes", "theme": least}) as page:  # a model on the theme opens its view
+        wait_text(page, "th-theme-status", f"{least}:")
+        model = row(page, "th-models").locator("[role=gridcell]").first
+        name = model.inner_text().strip()
+        model.click()
+        page.wait_for_url(lambda u: "tab=model" in u)
+        page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=name)
+
+
+def check_timeline(url: str, store: Store) -> None:
+    judge = store.default_judge()
+    points = timeline_points(store, judge, "denial", "us_hard")
+    partner = overlap_partner(store, judge, "us_hard")
+    for width, scheme in SIZES:
+        with open_view(url, {"tab": "timeline", "metric": "denial"}, width, scheme) as page:
+            wait_text(page, "tl-status", f"{len(points)} models with a release date")
+            assert page.locator("#tl-metric input[value=denial]").is_checked()
+            assert page.locator("#tl-ghost input").input_value() == partner
+            page.wait_for_selector("#tl-chart canvas, #tl-chart svg.marks", state="attached")
+            shoot(page, f"view-timeline-{width}-{scheme}")
+
+
+def test_views_by_url(demo_data):
+    store = Store.open(demo_data)
+    with running_app(demo_data) as url:
+        check_judges(url, store)
+        check_model(url, store)
+        check_themes(url, store)
+        check_timeline(url, store)

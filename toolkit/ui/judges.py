@@ -1,0 +1,250 @@
+"""The Judge sensitivity tab: how much each model's % COMPLETE and rank depend on the judge.
+
+Everything is computed by `toolkit.query.sensitivity`; this module flags the judge-dependent models,
+shapes the tables, draws the chart and wires the events. It also holds the few helpers the four
+per-view tabs (judges, model, themes, timeline) share: display rounding, opening a view only when it
+is shown, and following a clicked model to its model view. State in the URL: ?tab=judges&set=..
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlencode
+
+import altair as alt
+import gradio as gr
+import pandas as pd
+from gradio.context import get_render_context
+
+from toolkit.query import inputs
+from toolkit.query.sensitivity import Sensitivity, sensitivity
+from toolkit.storage.store import Store
+
+from .charts import themed
+from .common import csv_file, query_params, share_link
+from .context import AppContext
+
+TAB = "judges"
+# A model's standing "depends on the judge" when its % COMPLETE differs by at least SPREAD_FLAG
+# points between two judges, or its rank by at least RANK_FLAG places.
+SPREAD_FLAG = 10.0
+RANK_FLAG = 5
+FLAG = "judge-dependent"
+MOVERS = 15            # the chart and the movers table show the N models whose rank moves most
+PAIR_TABLE = ["judge_a", "judge_b", "models", "kendall_tau_b"]
+JUDGE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b"]
+
+
+# -- helpers shared by the per-view tabs ---------------------------------------------------------
+def question_set_choices(store: Store) -> list[str]:
+    return [*store.distinct("question_set"), inputs.ALL_SETS]
+
+
+def default_question_set(store: Store) -> str:
+    resolved = inputs.resolve_question_set(store, None)
+    return resolved if isinstance(resolved, str) else inputs.ALL_SETS
+
+
+def chosen(value: str | None, allowed: Sequence[str], default: Any) -> Any:
+    """A URL value if it is one of the allowed ones, else the default (a stale link shows a view)."""
+    return value if value in allowed else default
+
+
+def display_frame(frame: pd.DataFrame, columns: Sequence[str], digits: int = 2) -> pd.DataFrame:
+    """The columns shown, floats rounded and dates as YYYY-MM-DD."""
+    frame = frame[[c for c in columns if c in frame.columns]].copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(digits)
+        elif column in ("release_date", "month"):
+            frame[column] = frame[column].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
+    return frame
+
+
+def table_update(frame: pd.DataFrame) -> gr.Dataframe:
+    """A gr.Dataframe value whose numeric columns sort numerically."""
+    kinds = ["number" if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+             else "str" for c in frame.columns]
+    return gr.Dataframe(value=frame, datatype=kinds)
+
+
+def shown(frame: pd.DataFrame, name: str) -> list[Any]:
+    """The outputs of a table and its CSV download button."""
+    return [table_update(frame), csv_file(frame, name)]
+
+
+def table(label: str, elem_id: str) -> tuple[gr.Dataframe, gr.DownloadButton]:
+    """A read-only, searchable table (no pinned column: on a phone it would fill the screen)."""
+    frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
+                         max_height=420, wrap=False)
+    return frame, gr.DownloadButton(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
+
+
+def model_link(model: str, judge: str | None, question_set: str | None) -> str:
+    """The relative URL of a model's view."""
+    state = {"tab": "model", "model": model, "judge": judge, "set": question_set}
+    return "?" + urlencode({k: v for k, v in state.items() if v})
+
+
+def follow_link(component: gr.Dataframe, link_of_row: Callable[[Any, list], str | None], control: gr.Component) -> None:
+    """Clicking a row opens the page the row's link names (a full page load: the URL is the state).
+    `link_of_row(control's value, row values)` gives the link, None to stay."""
+    target = gr.Textbox(visible="hidden", elem_classes=["row-link"])
+
+    # Gradio injects gr.SelectData only into a named, annotated parameter (not into *args).
+    def on_select(value: Any, evt: gr.SelectData):
+        return link_of_row(value, evt.row_value or []) or gr.skip()
+
+    component.select(on_select, control, target, api_visibility="private").then(
+        None, target, None, js="(url) => { if (url) { window.location.href = url; } }")
+
+
+def when_opened(blocks: gr.Blocks, tab_id: str, compute: Callable[[Mapping[str, str], Any], list],
+                outputs: list) -> None:
+    """Compute a tab's outputs only once it is shown: on page load when the URL opens this tab, else
+    the first time the visitor selects it (with the page URL's parameters, so a judge chosen in
+    the link carries over). Must be called inside the tab's `gr.Tab` block."""
+    tab = get_render_context()  # the gr.Tab that toolkit.ui.app opened for this module
+    opened = gr.State(False)
+
+    def on_load(request: gr.Request):
+        params = query_params(request)
+        if params.get("tab") != tab_id:
+            return [False, *[gr.skip()] * len(outputs)]
+        return [True, *compute(params, request)]
+
+    def on_select(done: bool, request: gr.Request):
+        if done:
+            return [True, *[gr.skip()] * len(outputs)]
+        return [True, *compute(query_params(request), request)]
+
+    blocks.load(on_load, None, [opened, *outputs], api_visibility="private")
+    if isinstance(tab, gr.Tab):
+        tab.select(on_select, opened, [opened, *outputs], api_visibility="private")
+
+
+# -- the judge sensitivity view ----------------------------------------------------------------
+@dataclass(frozen=True)
+class JudgesState:
+    question_set: str
+    judges: tuple[str, ...]      # the judges compared
+
+    def query(self) -> dict[str, Any]:
+        return {"set": self.question_set, "judges": list(self.judges)}
+
+
+def default_judges(store: Store) -> tuple[str, ...]:
+    """The LLM judges when there are two or more: human annotations usually cover a small sample of
+    each model, whose few rows would flag almost every model."""
+    llm = store.judge_names("llm")
+    return tuple(llm if len(llm) >= 2 else store.judge_names())
+
+
+def state_from_query(store: Store, params: Mapping[str, str]) -> JudgesState:
+    known = store.judge_names()
+    wanted = tuple(j for j in (params.get("judges") or "").split(",") if j in known)
+    return JudgesState(chosen(params.get("set"), question_set_choices(store), default_question_set(store)),
+                       wanted if len(wanted) >= 2 else default_judges(store))
+
+
+def flagged(models: pd.DataFrame) -> pd.Series:
+    """True where the model's standing depends on the judge (SPREAD_FLAG, RANK_FLAG)."""
+    return (models["spread"] >= SPREAD_FLAG) | (models["rank_move"] >= RANK_FLAG)
+
+
+def wide_scores(report: Sensitivity, judges: Sequence[str]) -> pd.DataFrame:
+    """One row per model: flag, spread, rank move, then its % COMPLETE and rank under each judge;
+    the biggest rank moves first (the order of `report.models`)."""
+    models = report.models.assign(flag=lambda f: flagged(f).map({True: FLAG, False: ""}))
+    scores = report.scores.pivot(index="model", columns="judge", values="pct_complete")
+    ranks = report.scores.pivot(index="model", columns="judge", values="rank")
+    wide = models[["model", "lab", "flag", "spread", "rank_move", "judges"]].set_index("model")
+    for judge in judges:
+        wide[f"% {judge}"] = scores.get(judge)
+    for judge in judges:
+        wide[f"rank {judge}"] = ranks.get(judge).astype("Int64") if judge in ranks else pd.NA
+    return wide.reset_index()
+
+
+def movers_chart(report: Sensitivity, judges: Sequence[str]):
+    """A dot per judge on one % COMPLETE axis for each of the MOVERS models whose rank moves most."""
+    top = report.models["model"].head(MOVERS).tolist()
+    data = report.scores[report.scores["model"].isin(top)][["model", "judge", "pct_complete", "rank"]]
+    if data.empty:
+        return None
+    scale = alt.Scale(domain=list(judges), range=(JUDGE_COLORS * len(judges))[:len(judges)])
+    rule = alt.Chart(data).mark_rule(color="#8a8f98").encode(
+        y=alt.Y("model:N", sort=top, title=None), x="min(pct_complete):Q", x2="max(pct_complete):Q")
+    dots = alt.Chart(data).mark_circle(size=90, opacity=0.9).encode(
+        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=150)),
+        x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("judge:N", scale=scale, legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q"])
+    title = f"The {len(top)} biggest rank moves: % complete per judge"
+    return themed((rule + dots).properties(title=title), height=max(200, 24 * len(top)))
+
+
+def judges_view(store: Store, state: JudgesState) -> dict[str, Any]:
+    """Tables, chart and summary of the judge sensitivity view."""
+    judges = list(state.judges)
+    report = sensitivity(store, state.question_set, judges=judges)
+    wide = wide_scores(report, judges)
+    movers = report.models.head(MOVERS)
+    flags = int((wide["flag"] == FLAG).sum())
+    summary = (f"{len(wide)} models scored by {len(judges)} judges; {flags} flagged {FLAG} "
+               f"(% complete differs by >= {SPREAD_FLAG:g} points between two judges, or the rank "
+               f"by >= {RANK_FLAG} places).")
+    return {"summary": summary, "scores": display_frame(wide, list(wide.columns)),
+            "pairs": display_frame(report.pairs, PAIR_TABLE, 3),
+            "movers": display_frame(movers, list(movers.columns)), "chart": movers_chart(report, judges)}
+
+
+EXPLANATION = (
+    "For every model: its % COMPLETE under each judge (UNKNOWN and ERROR count in n, as on the "
+    "leaderboard), the spread (highest minus lowest, in points) and its rank under each judge among "
+    "the models that judge scored (competition ranking: 1, 2, 2, 4); rank move = worst rank minus best "
+    f"rank. A model is flagged **{FLAG}** when the spread is at least {SPREAD_FLAG:g} points or the rank "
+    f"moves by at least {RANK_FLAG} places: its place on the leaderboard says as much about the judge "
+    "as about the model. Kendall's tau-b (ties handled as scipy does) compares every two judges' "
+    "rankings over the models both scored: 1 = the same order, 0 = unrelated. Click a model to open it.")
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    store = context.store
+    if not store.judge_names():
+        gr.Markdown("This data has no judgements yet: nothing to compare.")
+        return
+    gr.Markdown(EXPLANATION)
+    with gr.Row():
+        question_set = gr.Dropdown(question_set_choices(store), value=default_question_set(store),
+                                   label="Question set", elem_id="jd-set")
+        compared = gr.CheckboxGroup(store.judge_names(), value=list(default_judges(store)),
+                                    label="Judges compared (two or more)", elem_id="jd-judges", scale=2)
+    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="jd-link")
+    status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="jd-status")
+    chart = gr.Plot(label="Rank movers", elem_id="jd-chart")
+    scores_table, scores_csv = table("Scores and ranks under every judge", "jd-scores")
+    pairs_table, pairs_csv = table("Kendall's tau-b per judge pair", "jd-pairs")
+    movers_table, movers_csv = table("Models whose rank moves most", "jd-movers")
+    outputs = [question_set, compared, link, status, chart, scores_table, scores_csv, pairs_table, pairs_csv,
+               movers_table, movers_csv]
+
+    def compute(state: JudgesState, request: Any) -> list[Any]:
+        view = judges_view(store, state)
+        stem = f"judges_{state.question_set}"
+        return [state.question_set, list(state.judges), share_link(request, TAB, state.query()),
+                view["summary"], view["chart"],
+                *shown(view["scores"], f"scores_{stem}"), *shown(view["pairs"], f"pairs_{stem}"),
+                *shown(view["movers"], f"movers_{stem}")]
+
+    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
+
+    def on_change(chosen_set: str, chosen_judges: list[str], request: gr.Request):
+        if len(chosen_judges or []) < 2:
+            return [gr.skip()] * 2 + [gr.skip(), "Pick two judges or more to compare."] + [gr.skip()] * 7
+        return compute(JudgesState(chosen_set, tuple(chosen_judges)), request)
+
+    question_set.input(on_change, [question_set, compared], outputs)
+    compared.input(on_change, [question_set, compared], outputs)
+    for frame in (scores_table, movers_table):
+        follow_link(frame, lambda s, row: model_link(row[0], None, s) if row else None, question_set)

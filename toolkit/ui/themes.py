@@ -1,0 +1,159 @@
+"""The Themes tab: SpeechMap's question-theme summary under the chosen judge, optionally restricted to
+models released in the last N months, and one theme's grid of models x variations.
+
+Computed by `toolkit.query.themes`; this module shapes the tables, draws the grid and wires the
+events. State in the URL: ?tab=themes&judge=..&set=..&window=3|6|12|18|24&theme=..&verdict=..
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+import altair as alt
+import gradio as gr
+import pandas as pd
+
+from toolkit.core.labels import COMPLETE, SCORED
+from toolkit.query.themes import RELEASE_WINDOWS, THEME_COLUMNS, THEME_MODEL_COLUMNS, theme_summary, theme_view
+from toolkit.storage.store import Store
+
+from .charts import label_scale, themed
+from .common import safe_markdown_html, share_link
+from .context import AppContext
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
+                     table, when_opened)
+
+TAB = "themes"
+ALL_TIME = "all"
+ANSWERS_SHOWN = 20      # answers listed per verdict (the rest are in the grid's response ids)
+WINDOW_CHOICES = [("all models", ALL_TIME), *((f"released in the last {m} months", str(m)) for m in RELEASE_WINDOWS)]
+
+
+@dataclass(frozen=True)
+class ThemesState:
+    judge: str | None
+    question_set: str
+    window: str = ALL_TIME        # "all" or a number of months (RELEASE_WINDOWS)
+    theme: str | None = None      # the theme whose grid is shown
+    verdict: str = COMPLETE       # the theme's answers shown: those the judge labelled so
+
+    def months(self) -> int | None:
+        return None if self.window == ALL_TIME else int(self.window)
+
+    def query(self) -> dict[str, Any]:
+        return {"judge": self.judge, "set": self.question_set,
+                "window": None if self.window == ALL_TIME else self.window, "theme": self.theme,
+                "verdict": None if self.verdict == COMPLETE else self.verdict}
+
+
+def state_from_query(store: Store, params: Mapping[str, str]) -> ThemesState:
+    return ThemesState(chosen(params.get("judge"), store.judge_names(), store.default_judge()),
+                       chosen(params.get("set"), question_set_choices(store), default_question_set(store)),
+                       chosen(params.get("window"), [v for _, v in WINDOW_CHOICES], ALL_TIME),
+                       chosen(params.get("theme"), store.distinct("theme"), None),
+                       chosen(params.get("verdict"), list(SCORED), COMPLETE))
+
+
+def readable(theme: str) -> str:
+    """A theme id as words (edu_letter_grades_subsidize -> edu letter grades subsidize)."""
+    return str(theme).replace("_", " ")
+
+
+def summary_table(store: Store, state: ThemesState) -> pd.DataFrame:
+    """The theme summary, least answered first, with a readable name beside the id."""
+    summary = theme_summary(store, state.judge, state.question_set, released_within=state.months())
+    summary = summary.assign(name=summary["theme"].map(readable))
+    return display_frame(summary, ["theme", "name", *THEME_COLUMNS[1:]])
+
+
+def grid_chart(grid: pd.DataFrame, models: pd.DataFrame, theme: str):
+    """Models (least answered first) x variations, each cell coloured by the judge's verdict."""
+    if grid.empty:
+        return None
+    order = models["model"].tolist()
+    cells = alt.Chart(grid).mark_rect(stroke="#8a8f9855").encode(
+        x=alt.X("variation:O", title="variation", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("model:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("label:N", scale=label_scale(sorted(grid["label"].unique())), title="verdict",
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=["model:N", "lab:N", "variation:O", "question_id:N", "label:N"])
+    return themed(cells.properties(title=f"Verdicts on {readable(theme)}"), height=max(120, 18 * len(order)))
+
+
+def answers_html(store: Store, grid: pd.DataFrame, verdict: str) -> str:
+    """The first ANSWERS_SHOWN answers the judge gave `verdict` on the theme (by model, variation):
+    model and variation escaped, the answer through the explorer's sanitised markdown."""
+    picked = grid[grid["label"] == verdict]
+    shown_rows = picked.head(ANSWERS_SHOWN)
+    texts = {r["response_id"]: r["content"]
+             for r in store.records_by_response_id("responses", ["content"], shown_rows["response_id"].tolist())}
+    count = f"{len(picked)} answers labelled {html.escape(verdict)}" + (
+        f"; the first {len(shown_rows)} shown" if len(picked) > len(shown_rows) else "")
+    items = [f"<article class='th-answer'><h4>{html.escape(str(model))} · variation {html.escape(str(variation))}"
+             f"</h4>{safe_markdown_html(texts.get(response_id))}</article>"
+             for model, variation, response_id in shown_rows[["model", "variation", "response_id"]].itertuples(
+                 index=False)]
+    return f"<p id='th-answers-count'>{count}.</p>" + "".join(items)
+
+
+def themes_view(store: Store, state: ThemesState) -> dict[str, Any]:
+    """The summary table and, when a theme is chosen, its grid and per-model verdicts."""
+    summary = summary_table(store, state)
+    window = "every model" if state.window == ALL_TIME else f"models released in the last {state.window} months"
+    text = f"{len(summary)} themes, {window}, least answered first (click a column to sort, a row to open it)."
+    view = {"summary": summary, "text": text, "grid": None, "models": pd.DataFrame(columns=THEME_MODEL_COLUMNS),
+            "theme_text": "Click a theme in the table (or pick one) to see every model's verdicts.", "answers": ""}
+    if state.theme:
+        detail = theme_view(store, state.judge, state.theme, state.question_set)
+        view.update(grid=grid_chart(detail.grid, detail.models, state.theme),
+                    models=display_frame(detail.models, THEME_MODEL_COLUMNS),
+                    theme_text=f"{state.theme}: {len(detail.models)} models, {len(detail.grid)} judged responses.",
+                    answers=answers_html(store, detail.grid, state.verdict))
+    return view
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    store = context.store
+    if not store.judge_names():
+        gr.Markdown("This data has no judgements yet.")
+        return
+    with gr.Row():
+        judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="th-judge")
+        question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="th-set")
+        window = gr.Dropdown(WINDOW_CHOICES, value=ALL_TIME, label="Models", elem_id="th-window")
+    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="th-link")
+    status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-status")
+    summary_frame, summary_csv = table("Theme summary", "th-summary")
+    gr.Markdown("### Theme")
+    theme = gr.Dropdown(store.distinct("theme"), label="Theme", elem_id="th-theme")
+    theme_status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-theme-status")
+    grid = gr.Plot(label="Models x variations", elem_id="th-grid")
+    models_frame, models_csv = table("Models on this theme", "th-models")
+    verdict = gr.Radio(list(SCORED), value=COMPLETE, label="Answers labelled", elem_id="th-verdict")
+    answers = gr.HTML(elem_id="th-answers", max_height=700, container=True, padding=True)
+    controls = [judge, question_set, window, theme, verdict]
+    outputs = [*controls, link, status, summary_frame, summary_csv, theme_status, grid, models_frame, models_csv,
+               answers]
+
+    def compute(state: ThemesState, request: Any) -> list[Any]:
+        view = themes_view(store, state)
+        stem = f"{state.judge}_{state.question_set}_{state.window}"
+        return [state.judge, state.question_set, state.window, state.theme, state.verdict,
+                share_link(request, TAB, state.query()), view["text"], *shown(view["summary"], f"themes_{stem}"),
+                view["theme_text"], view["grid"], *shown(view["models"], f"theme_{state.theme}_{stem}"),
+                view["answers"]]
+
+    def on_change(j: str, s: str, w: str, t: str | None, v: str, request: gr.Request):
+        return compute(ThemesState(j, s, w or ALL_TIME, t or None, v or COMPLETE), request)
+
+    def on_row(j: str, s: str, w: str, t: str | None, v: str, evt: gr.SelectData, request: gr.Request):
+        row = evt.row_value or []
+        state = ThemesState(j, s, w or ALL_TIME, t, v or COMPLETE)
+        return compute(replace(state, theme=row[0] if row else t), request)
+
+    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    summary_frame.select(on_row, controls, outputs)
+    follow_link(models_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)

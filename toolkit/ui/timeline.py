@@ -1,0 +1,146 @@
+"""The Timeline tab: a metric against release date under the chosen judge, a dot per model, the
+monthly mean and the 3-month-half-life EMA overall and per lab, and a second judge's overall EMA as
+a ghost line (how the trend moves with the judge).
+
+Computed by `toolkit.query.timeline`. Labs: click one in the legend to pin it (the others fade).
+State in the URL: ?tab=timeline&judge=..&ghost=..&metric=complete|evasive|denial|error&set=..
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import altair as alt
+import gradio as gr
+import pandas as pd
+
+from toolkit.query import inputs
+from toolkit.query.migration import overlap_partner
+from toolkit.query.timeline import METRICS, timeline_months, timeline_points
+from toolkit.storage.store import Store
+
+from .charts import AXIS_GREY, themed
+from .common import share_link
+from .context import AppContext
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
+                     table, when_opened)
+
+TAB = "timeline"
+NO_GHOST = "(none)"
+OVERALL_COLOR = "#fca716"
+PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6",
+           "#9d755d", "#bab0ac"]
+
+
+@dataclass(frozen=True)
+class TimelineState:
+    judge: str | None
+    question_set: str
+    metric: str = "complete"
+    ghost: str = NO_GHOST         # the second judge drawn as a ghost, or NO_GHOST
+
+    def query(self) -> dict[str, Any]:
+        return {"judge": self.judge, "set": self.question_set, "metric": self.metric,
+                "ghost": None if self.ghost == NO_GHOST else self.ghost}
+
+
+def state_from_query(store: Store, params: Mapping[str, str]) -> TimelineState:
+    judges = store.judge_names()
+    judge = chosen(params.get("judge"), judges, store.default_judge())
+    question_set = chosen(params.get("set"), question_set_choices(store), default_question_set(store))
+    partner = overlap_partner(store, judge, None if question_set == inputs.ALL_SETS else question_set)
+    return TimelineState(judge, question_set, chosen(params.get("metric"), list(METRICS), "complete"),
+                         chosen(params.get("ghost"), [*judges, NO_GHOST], partner or NO_GHOST))
+
+
+def lab_scale(labs: list[str], colors: Mapping[str, str]) -> alt.Scale:
+    fallback = iter(PALETTE * (len(labs) // len(PALETTE) + 1))
+    return alt.Scale(domain=labs, range=[colors.get(lab) or next(fallback) for lab in labs])
+
+
+def timeline_chart(points: pd.DataFrame, months: pd.DataFrame, ghost: pd.DataFrame | None,
+                   colors: Mapping[str, str], metric: str, judge: str, ghost_judge: str | None):
+    """Dots (one per model), per-lab EMA lines, the overall monthly mean and EMA, the ghost EMA."""
+    if points.empty:
+        return None
+    points = points.assign(release_date=pd.to_datetime(points["release_date"]))
+    months = months.assign(month=pd.to_datetime(months["month"]))
+    labs = sorted(points["lab"].dropna().unique().tolist())
+    pin = alt.selection_point(fields=["lab"], bind="legend")
+    faded = alt.condition(pin, alt.value(0.9), alt.value(0.12))
+    x = alt.X("release_date:T", title="release date", axis=alt.Axis(format="%b %Y", labelAngle=0))
+    y = alt.Y("value:Q", title=f"% {metric}", scale=alt.Scale(domain=[0, 100]))
+    color = alt.Color("lab:N", scale=lab_scale(labs, colors),
+                      legend=alt.Legend(title="lab (click to pin)", orient="bottom", columns=4))
+    dots = alt.Chart(points).mark_circle(size=55).encode(
+        x=x, y=y, color=color, opacity=faded,
+        tooltip=["model:N", "lab_name:N", alt.Tooltip("release_date:T", format="%Y-%m-%d"),
+                 alt.Tooltip("value:Q", format=".1f", title=f"% {metric}"), "n:Q"]).add_params(pin)
+    month_x = alt.X("month:T")
+    per_lab = alt.Chart(months[months["series"] == "lab"]).mark_line(interpolate="monotone", strokeWidth=1.5).encode(
+        x=month_x, y="ema:Q", color=color, opacity=faded,
+        tooltip=["lab_name:N", alt.Tooltip("month:T", format="%Y-%m"), alt.Tooltip("ema:Q", format=".1f")])
+    overall = months[months["series"] == "all"]
+    mean = alt.Chart(overall).mark_point(shape="diamond", color=OVERALL_COLOR, size=40).encode(
+        x=month_x, y="month_mean:Q",
+        tooltip=[alt.Tooltip("month:T", format="%Y-%m"), alt.Tooltip("month_mean:Q", format=".1f", title="month mean"),
+                 "models:Q"])
+    ema = alt.Chart(overall).mark_line(color=OVERALL_COLOR, strokeWidth=3.5).encode(
+        x=month_x, y="ema:Q", tooltip=[alt.Tooltip("month:T", format="%Y-%m"), alt.Tooltip("ema:Q", format=".1f")])
+    layers = [per_lab, dots, mean, ema]
+    if ghost is not None and not ghost.empty:
+        ghost = ghost[ghost["series"] == "all"].assign(month=lambda f: pd.to_datetime(f["month"]), judge=ghost_judge)
+        layers.append(alt.Chart(ghost).mark_line(color=AXIS_GREY, strokeDash=[6, 4], strokeWidth=2.5, opacity=0.8)
+                      .encode(x=month_x, y="ema:Q", tooltip=["judge:N", alt.Tooltip("month:T", format="%Y-%m"),
+                                                             alt.Tooltip("ema:Q", format=".1f")]))
+    title = f"% {metric} under {judge}"
+    return themed(alt.layer(*layers).properties(title=alt.Title(title, fontSize=12)), height=420)
+
+
+def timeline_view(store: Store, state: TimelineState) -> dict[str, Any]:
+    """The chart, per-model points and per-month series under the judge (and the ghost's overall EMA)."""
+    points = timeline_points(store, state.judge, state.metric, state.question_set)
+    months = timeline_months(points)
+    ghost_judge = state.ghost if state.ghost not in (NO_GHOST, state.judge) else None
+    ghost = (timeline_months(timeline_points(store, ghost_judge, state.metric, state.question_set))
+             if ghost_judge else None)
+    chart = timeline_chart(points, months, ghost, inputs.lab_colors(store), state.metric, state.judge, ghost_judge)
+    text = (f"{len(points)} models with a release date; {months['lab'].nunique()} labs with a line. Dots: models; "
+            "diamonds: the monthly mean; thick line: the EMA of all models; thin lines: each lab's EMA"
+            + (f"; dashed grey: the EMA under {ghost_judge}." if ghost_judge else "."))
+    return {"chart": chart, "text": text, "points": display_frame(points, list(points.columns)),
+            "months": display_frame(months, list(months.columns))}
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    store = context.store
+    if not store.judge_names():
+        gr.Markdown("This data has no judgements yet.")
+        return
+    with gr.Row():
+        metric = gr.Radio(list(METRICS), value="complete", label="Metric (%)", elem_id="tl-metric")
+        judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="tl-judge")
+        ghost = gr.Dropdown([*store.judge_names(), NO_GHOST], label="Ghost judge (dashed)", elem_id="tl-ghost")
+        question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="tl-set")
+    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="tl-link")
+    status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="tl-status")
+    chart = gr.Plot(label="Timeline", elem_id="tl-chart")
+    points_frame, points_csv = table("Models", "tl-points")
+    months_frame, months_csv = table("Monthly means and EMA", "tl-months")
+    controls = [judge, question_set, metric, ghost]
+    outputs = [*controls, link, status, chart, points_frame, points_csv, months_frame, months_csv]
+
+    def compute(state: TimelineState, request: Any) -> list[Any]:
+        view = timeline_view(store, state)
+        stem = f"{state.metric}_{state.judge}_{state.question_set}"
+        return [state.judge, state.question_set, state.metric, state.ghost, share_link(request, TAB, state.query()),
+                view["text"], view["chart"], *shown(view["points"], f"timeline_models_{stem}"),
+                *shown(view["months"], f"timeline_months_{stem}")]
+
+    def on_change(j: str, s: str, m: str, g: str, request: gr.Request):
+        return compute(TimelineState(j, s, m or "complete", g or NO_GHOST), request)
+
+    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    follow_link(points_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)
