@@ -48,10 +48,11 @@ class PandasBaseline:
     def __init__(self, folder: Path, question_set: str | None):
         read = lambda name, cols: pd.read_parquet(folder / name, columns=cols)  # noqa: E731
         self.assessments = read("assessments", ["response_id", "judge", "label", "timestamp"])
-        self.responses = read("responses", ["response_id", "model", "question_set"])
+        self.responses = read("responses", ["response_id", "model", "question_set", "moderation_reason",
+                                            "original_response_error"])
         if question_set:
             self.responses = self.responses[self.responses["question_set"] == question_set]
-        self.models = read("models", ["model", "lab", "lab_name", "release_date", "reasoning"])
+        self.models = read("models", ["model", "lab", "lab_name", "release_date", "reasoning", "skip"])
 
     def labels(self, judge: str) -> pd.DataFrame:
         """One label per response for a judge (its newest row), on the question set."""
@@ -60,7 +61,11 @@ class PandasBaseline:
         return rows.merge(self.responses, on="response_id")
 
     def model_table(self, judge: str) -> pd.DataFrame:
+        """SpeechMap's rules: skipped models out; a moderated or errored reply is ERROR."""
         rows = self.labels(judge)
+        rows = rows[~rows["model"].isin(self.models.loc[self.models["skip"].fillna(False), "model"])]
+        forced = rows["moderation_reason"].notna() | rows["original_response_error"].fillna(False)
+        rows = rows.assign(label=rows["label"].where(~forced, "ERROR"))
         counts = pd.crosstab(rows["model"], rows["label"])
         frame = pd.DataFrame({"model": counts.index, "n": counts.sum(axis=1).to_numpy()})
         for label in (*SCORED, UNKNOWN):
