@@ -41,6 +41,7 @@ CSS = """
 class LazyTab:
     """Stands in for the Blocks in a tab module's `build`: `load` records the tab's loaders."""
     tab_id: str
+    title: str
     loaders: list[tuple[Callable, Any, Any, dict]] = field(default_factory=list)
 
     def load(self, fn: Callable, inputs: Any = None, outputs: Any = None, **options: Any) -> None:
@@ -57,25 +58,31 @@ def _as_list(value: Any, count: int) -> list:
     return list(value) if count != 1 else [value]
 
 
-def wire_lazy(blocks: gr.Blocks, tab: gr.Tab, lazy: LazyTab) -> None:
-    """Run each loader on page load if its tab is the visible one, else on the tab's first select."""
+def wire_lazy(blocks: gr.Blocks, tabs: gr.Tabs, lazy: LazyTab) -> None:
+    """Run each loader on page load if its tab is the visible one, else the first time a visitor
+    clicks the tab. (The Tabs' select event fires on clicks only; a Tab's own select event also
+    fires when the page shows its first tab, which would compute that tab on every load.)
+    Gradio injects gr.Request and gr.SelectData only into named parameters (not after *args), so a
+    loader takes no inputs: it reads its state from the request's URL."""
     for fn, inputs, outputs, options in lazy.loaders:
+        if inputs:
+            raise ValueError(f"tab {lazy.tab_id}: a loader reads the URL, it takes no inputs")
         targets = outputs if isinstance(outputs, list) else [outputs]
-        inputs_list = [] if inputs is None else inputs if isinstance(inputs, list) else [inputs]
         done = gr.State(False)
 
-        def on_load(*values, request: gr.Request = None, fn=fn, count=len(targets), tab_id=lazy.tab_id):
+        def on_load(request: gr.Request, fn=fn, count=len(targets), tab_id=lazy.tab_id):
             if visible_tab(request) != tab_id:
                 return [gr.skip()] * (count + 1)
-            return [True, *_as_list(fn(*values, request=request), count)]
+            return [True, *_as_list(fn(request), count)]
 
-        def on_select(already: bool, *values, request: gr.Request = None, fn=fn, count=len(targets)):
-            if already:
+        def on_select(already: bool, event: gr.SelectData, request: gr.Request, fn=fn, count=len(targets),
+                      title=lazy.title):
+            if already or event.value != title:
                 return [gr.skip()] * (count + 1)
-            return [True, *_as_list(fn(*values, request=request), count)]
+            return [True, *_as_list(fn(request), count)]
 
-        blocks.load(on_load, inputs_list, [done, *targets], **options)
-        tab.select(on_select, [done, *inputs_list], [done, *targets], **options)
+        blocks.load(on_load, None, [done, *targets], **options)
+        tabs.select(on_select, [done], [done, *targets], **options)
 
 
 def build_app(context: AppContext) -> gr.Blocks:
@@ -90,10 +97,10 @@ def build_app(context: AppContext) -> gr.Blocks:
             gr.Markdown(context.settings["notice"], elem_classes=["notice"], elem_id="data-notice")
         with gr.Tabs() as tabs:
             for tab_id, title, module in TABS:
-                lazy = LazyTab(tab_id)
-                with gr.Tab(title, id=tab_id) as tab:
+                lazy = LazyTab(tab_id, title)
+                with gr.Tab(title, id=tab_id):
                     module.build(lazy, context)
-                wire_lazy(blocks, tab, lazy)
+                wire_lazy(blocks, tabs, lazy)
 
         def select_tab(request: gr.Request):
             return gr.Tabs(selected=visible_tab(request))
