@@ -95,12 +95,14 @@ def build_app(context: AppContext) -> gr.Blocks:
         gr.Markdown(context.description, elem_id="header-line")
         if context.settings.get("notice"):
             gr.Markdown(context.settings["notice"], elem_classes=["notice"], elem_id="data-notice")
+        lazies = []
         with gr.Tabs() as tabs:
             for tab_id, title, module in TABS:
-                lazy = LazyTab(tab_id, title)
+                lazies.append(LazyTab(tab_id, title))
                 with gr.Tab(title, id=tab_id):
-                    module.build(lazy, context)
-                wire_lazy(blocks, tabs, lazy)
+                    module.build(lazies[-1], context)
+        for lazy in lazies:  # outside the Tabs: a gr.State directly inside gr.Tabs shows up as a tab
+            wire_lazy(blocks, tabs, lazy)
 
         def select_tab(request: gr.Request):
             return gr.Tabs(selected=visible_tab(request))
