@@ -63,7 +63,8 @@ def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
 
         page.wait_for_function("() => document.querySelector('#pw-model-status')?.innerText.includes('loaded.')")
         # an over-long response is truncated with a notice; typing clears the old verdict first
-        page.locator("#pw-response-2 textarea").fill("A very long answer. " * 30)
+        page.locator("#pw-response-2 textarea").fill(("A very long answer. " * 30)[:-1])
+        page.locator("#pw-response-2 textarea").press_sequentially(" ")  # a keystroke, as a visitor types
         page.wait_for_function("() => !document.querySelector('#pw-p')")
         page.locator("#pw-judge").click()
         page.get_by_text("Response 2 is 600 characters long: the judge read only its first 200").wait_for()
