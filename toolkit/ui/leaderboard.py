@@ -289,7 +289,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 
     downloads: list[tuple[gr.Button, gr.DownloadButton, str, str]] = []
 
-    def table(label: str, elem_id: str, pinned: int | None = None) -> tuple[gr.Dataframe, str]:
+    def table(label: str, elem_id: str, pinned: int | None = None) -> gr.Dataframe:
         """A table and its CSV button (the file is written only when the button is pressed)."""
         frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
                              pinned_columns=pinned, max_height=420, wrap=False)
@@ -297,7 +297,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
         key = elem_id.removeprefix("lb-")
         downloads.append((button, file, key, f"{elem_id}-csv-file"))
-        return frame, key
+        return frame
 
     gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
                 "monthly means, EMA with a 3-month half-life) under the judge you pick.")
@@ -312,14 +312,14 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     status = gr.Markdown(elem_id="lb-status")
 
     gr.Markdown("### Labs")
-    labs_table, labs_csv = table("Lab leaderboard", "lb-labs")
+    labs_table = table("Lab leaderboard", "lb-labs")
     trajectory = gr.Plot(label="Lab trajectories", elem_id="lb-trajectory")
 
     gr.Markdown("### Models")
-    models_table, models_csv = table("Model scores", "lb-models", pinned=1)
+    models_table = table("Model scores", "lb-models", pinned=1)
     breakdown = gr.Plot(label="Breakdown per model", elem_id="lb-breakdown")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile_table, profile_csv = table("Per-domain scores of the model", "lb-profile", pinned=1)
+    profile_table = table("Per-domain scores of the model", "lb-profile", pinned=1)
 
     gr.Markdown("### Judge change")
     with gr.Row():
@@ -330,12 +330,12 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         shift_plot = gr.Plot(label="Aggregate shift", elem_id="lb-shift")
         rank_plot = gr.Plot(label="Lab rank changes", elem_id="lb-ranks")
     scatter_plot = gr.Plot(label="Per-model shift", elem_id="lb-scatter")
-    aggregate_table, aggregate_csv = table("Aggregate shares", "lb-aggregate")
-    transitions_table, transitions_csv = table("Label transitions", "lb-transitions")
-    shifts_table, shifts_csv = table("Per-model shift statistics", "lb-shifts")
-    movers_table, movers_csv = table("Biggest gains and drops", "lb-movers", pinned=2)
-    mig_models_table, mig_models_csv = table("Model changes", "lb-mig-models", pinned=1)
-    mig_labs_table, mig_labs_csv = table("Lab rank changes", "lb-mig-labs", pinned=1)
+    aggregate_table = table("Aggregate shares", "lb-aggregate")
+    transitions_table = table("Label transitions", "lb-transitions")
+    shifts_table = table("Per-model shift statistics", "lb-shifts")
+    movers_table = table("Biggest gains and drops", "lb-movers", pinned=2)
+    mig_models_table = table("Model changes", "lb-mig-models", pinned=1)
+    mig_labs_table = table("Lab rank changes", "lb-mig-labs", pinned=1)
 
     controls = [judge, question_set, domain, reasoning, baseline, new, model]
 
@@ -358,7 +358,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             raise Rejected("Choose a model from the list.")
         return state
 
-    def shown(frame: pd.DataFrame, name: str = "") -> gr.Dataframe:
+    def shown(frame: pd.DataFrame) -> gr.Dataframe:
         return gr.Dataframe(value=frame, datatype=datatypes(frame))
 
     def link_of(state: LeaderboardState, request: gr.Request | None) -> str:
