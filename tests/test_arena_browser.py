@@ -39,11 +39,11 @@ def test_elo_tab_on_the_demo_matches(demo_data, tmp_path):
             assert len(rows) == 14 and {"rank", "model", "elo", "plus_minus", "games", "win_rate"} <= set(rows[0])
             link = page.locator("#elo-link textarea, #elo-link input").first.input_value()
             assert "tab=elo" in link and "elo_ci=prompts" in link
-            # A source that does not exist: a message, no traceback, the page stays usable.
+            # A typed path: refused in one sentence (no server path read), the page stays usable.
             box = page.locator("#elo-source textarea, #elo-source input").first
             box.fill(str(tmp_path / "nowhere"))
             page.locator("#elo-load").click()
-            page.wait_for_function("() => document.querySelector('#elo-status')?.innerText.includes('no such file')")
+            page.wait_for_function("() => document.querySelector('#elo-status')?.innerText.includes('not available')")
         # URL state: intervals over matches, a 6-model heatmap.
         with open_page(url + "?tab=elo&elo_ci=matches&elo_top=6") as page:
             wait_for_view(page, "14 models")

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from toolkit.arena.matches_source import MatchesPolicy
+from toolkit.ui.common import plain
 from toolkit.ui.elo import (DEMO, EloState, elo_view, heatmap_chart, leaderboard_table, panel_texts,
                             state_from_query)
 
@@ -47,12 +49,36 @@ def test_heatmap_probabilities_by_hand():
 
 
 def test_bad_sources_give_a_message(tmp_path):
-    view = elo_view(EloState(source=str(tmp_path / "absent")), tmp_path)
-    assert view.status.startswith("⚠️") and view.table is None
-    (tmp_path / "matches.parquet").write_text("not parquet")
-    assert "cannot read" in elo_view(EloState(source=str(tmp_path)), tmp_path).status
+    policy = MatchesPolicy(folder=tmp_path)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "matches.parquet").write_text("not parquet")
+    status = elo_view(EloState(source="bad"), tmp_path, policy).status
+    assert status.startswith("⚠️") and "cannot read matches.parquet as parquet" in status.replace("\\", "")
+    assert str(tmp_path) not in status.replace("\\", "")
     pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "other.parquet")
-    assert "missing column" in elo_view(EloState(source=str(tmp_path / "other.parquet")), tmp_path).status
+    assert "missing column" in elo_view(EloState(source="other.parquet"), tmp_path, policy).status
+
+
+def test_typed_paths_are_refused_alike(tmp_path, monkeypatch):
+    """A server path, a missing one, a way out of the folder and an unlisted Hub id all get the same
+    sentence, and no Hub download starts for an id that is not on the allow-list."""
+    from toolkit.arena import matches_source
+
+    downloads = []
+    monkeypatch.setattr(matches_source, "_from_hub", lambda repo: downloads.append(repo) or tmp_path / "x")
+    policy = MatchesPolicy(folder=tmp_path, hub_ids=frozenset({"org/listed"}))
+    refused = {elo_view(EloState(source=value), tmp_path, policy).status
+               for value in ("/etc/passwd", "/", str(tmp_path / "absent"), "../", "bad/../../etc", "someone/matches")}
+    assert refused == {"⚠️ " + plain(matches_source.REFUSED)}
+    assert downloads == []
+    assert policy.resolve("org/listed") == tmp_path / "x" and downloads == ["org/listed"]
+
+
+def test_policy_from_the_environment(tmp_path):
+    policy = MatchesPolicy.from_env("cfg", {"SPEECHMAP_MATCHES_DIR": str(tmp_path),
+                                            "SPEECHMAP_MATCHES_HUB": " a/b, c/d ,"})
+    assert policy == MatchesPolicy(tmp_path.resolve(), frozenset({"a/b", "c/d"}), "cfg")
+    assert MatchesPolicy.from_env(None, {}) == MatchesPolicy()
 
 
 def test_panels_without_data_say_so():

@@ -30,7 +30,9 @@ def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
     env = {"JUDGE_MODEL": str(tiny_judge), "JUDGE_MAX_CHARS": "200"}
     with running_app(demo_data, env=env) as url, open_page(url + "?tab=pairwise") as page:
         page.locator("#pw-judge").wait_for()
-        assert str(tiny_judge) in page.locator("#pw-intro").inner_text()
+        # The model's status before any typing, by its folder's name: no server path on the page.
+        assert f"{tiny_judge.name}: can be loaded" in page.locator("#pw-model-status").inner_text()
+        assert str(tiny_judge.parent) not in page.locator("body").inner_text()
 
         # empty input: a message, no result
         page.locator("#pw-judge").click()
@@ -59,8 +61,11 @@ def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
         assert probability(page) == pytest.approx(1 - p, abs=1e-6)
         screenshot(page, "pairwise-swapped")
 
-        # an over-long response is truncated with a notice
-        page.locator("#pw-response-2 textarea").fill("A very long answer. " * 30)
+        page.wait_for_function("() => document.querySelector('#pw-model-status')?.innerText.includes('loaded.')")
+        # an over-long response is truncated with a notice; typing clears the old verdict first
+        page.locator("#pw-response-2 textarea").fill(("A very long answer. " * 30)[:-1])
+        page.locator("#pw-response-2 textarea").press_sequentially(" ")  # a keystroke, as a visitor types
+        page.wait_for_function("() => !document.querySelector('#pw-p')")
         page.locator("#pw-judge").click()
         page.get_by_text("Response 2 is 600 characters long: the judge read only its first 200").wait_for()
         page.locator("#pw-result").scroll_into_view_if_needed()
@@ -70,6 +75,8 @@ def test_pairwise_tab_judges_swaps_and_explains(demo_data, tiny_judge):
 def test_pairwise_tab_without_a_model_says_why_and_the_app_keeps_running(demo_data):
     env = {"JUDGE_MODEL": ""}  # the default Hub model, which is not here (running_app sets HF_HUB_OFFLINE=1)
     with running_app(demo_data, env=env) as url, open_page(url + "?tab=pairwise") as page:
+        before = page.locator("#pw-model-status").inner_text()
+        assert "not available" in before and "JUDGE_MODEL" in before
         fill(page, "Write a haiku.", "one", "two")
         page.locator("#pw-judge").click()
         status = page.locator("#pw-status")

@@ -11,7 +11,8 @@ from tests.judge_fixtures import always_a_judge, tiny_judge  # noqa: F401 (fixtu
 from toolkit.judge import JudgeError, Judgement, Pair, combine, load_judge
 from toolkit.judge.live import (DEFAULT_MAX_CHARS, LiveJudge, LiveSettings, append_log, input_problem,
                                 live_settings, truncation_notes)
-from toolkit.ui.pairwise import consistency_line, load_failure_markdown, result_html, warnings_for
+from toolkit.ui.common import plain
+from toolkit.ui.pairwise import consistency_line, load_failure_markdown, model_status, result_html, warnings_for
 
 
 def judgement(lp1, lp2, **extra) -> Judgement:
@@ -92,6 +93,19 @@ def test_warnings_and_consistency_lines():
     assert warnings_for(failed, []) == ["The judge failed: timeout"]
     assert consistency_line(failed) == "Position consistency: n/a (no valid verdict)."
     assert ">—<" in result_html(failed, []) and "No verdict" in result_html(failed, [])
+    assert "Uncertain" in result_html(low, []) and "Response 1 is better" not in result_html(low, [])
+    assert "Uncertain" in result_html(biased, []) and "is better" not in result_html(biased, [])
+
+
+def test_model_status_before_any_typing(tiny_judge, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    local = LiveSettings(model=str(tiny_judge), backend="transformers", max_chars=100, options={}, log_path=None)
+    status = model_status(local, LiveJudge(local))
+    assert "can be loaded" in status and plain(tiny_judge.name) in status and str(tiny_judge.parent) not in status
+    assert "not available" in model_status(local, LiveJudge(local), failed=True)
+    absent = LiveSettings(model="nobody/no-model", backend="transformers", max_chars=100, options={}, log_path=None)
+    text = model_status(absent, LiveJudge(absent))
+    assert "not available" in text and "JUDGE_MODEL" in text
 
 
 def test_always_a_model_in_the_tab(always_a_judge, tmp_path):
@@ -99,7 +113,8 @@ def test_always_a_model_in_the_tab(always_a_judge, tmp_path):
     pair = Pair("Write", "one", "two")
     [j] = judge.judge([pair])
     page = result_html(j, [])
-    assert ">0.50<" in page and "No preference (exactly 0.5)" in page and "Not position-consistent" in page
+    # Each order prefers A: the passes disagree, so no response is named better.
+    assert ">0.50<" in page and "Uncertain: the two orders disagree" in page and "Not position-consistent" in page
     append_log(tmp_path / "log.jsonl", pair, j)
     append_log(tmp_path / "log.jsonl", pair, j)
     rows = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]

@@ -1,7 +1,14 @@
-"""Where a matches table comes from: the demo, a local file or folder, or a Hub dataset."""
+"""Where a matches table comes from: the demo, a local file or folder, or a Hub dataset.
+
+`resolve_matches` trusts its caller (the operator's --matches, the CLI); `MatchesPolicy` is what a
+visitor's typed value goes through.
+"""
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
@@ -56,9 +63,56 @@ def read_matches(path: str | Path) -> pd.DataFrame:
     try:
         matches = pd.read_parquet(path)
     except Exception as error:  # pyarrow raises several types for a file that is not parquet
-        raise MatchesSourceError(f"cannot read {path} as parquet: {error}") from None
+        raise MatchesSourceError(f"cannot read {Path(path).name} as parquet ({type(error).__name__})") from None
     try:
         check_matches(matches)
     except ValueError as error:
-        raise MatchesSourceError(f"{path}: {error}") from None
+        raise MatchesSourceError(f"{Path(path).name}: {error}") from None
     return matches
+
+
+# -- what a visitor may ask for -----------------------------------------------------------------
+MATCHES_DIR_VARIABLE = "SPEECHMAP_MATCHES_DIR"      # a folder whose matches files visitors may name
+MATCHES_HUB_VARIABLE = "SPEECHMAP_MATCHES_HUB"      # comma-separated Hub dataset ids visitors may name
+REFUSED = ("This Elo source is not available here: use 'demo', the name of a matches file in the "
+           "configured matches folder, or one of the configured Hub datasets.")
+
+
+@dataclass(frozen=True)
+class MatchesPolicy:
+    """The Elo sources a visitor of a public dashboard may choose: 'demo' (handled by the caller), the
+    source the operator configured, names under one folder, and an allow-list of Hub dataset ids.
+    Anything else is refused with one sentence that is the same whether a path exists or not, and no
+    Hub download starts for an id that is not listed."""
+    folder: Path | None = None
+    hub_ids: frozenset[str] = frozenset()
+    configured: str | None = None
+
+    @classmethod
+    def from_env(cls, configured: str | None = None, environ: Mapping[str, str] | None = None) -> "MatchesPolicy":
+        environ = os.environ if environ is None else environ
+        folder = (environ.get(MATCHES_DIR_VARIABLE) or "").strip()
+        hub = {item.strip() for item in (environ.get(MATCHES_HUB_VARIABLE) or "").split(",") if item.strip()}
+        return cls(Path(folder).resolve() if folder else None, frozenset(hub), configured or None)
+
+    def resolve(self, source: str) -> Path:
+        """A local matches.parquet for an allowed source; MatchesSourceError(REFUSED) otherwise."""
+        text = (source or "").strip()
+        if text and text == self.configured:
+            return resolve_matches(text)
+        if text in self.hub_ids and is_repo_id(text):
+            return _from_hub(text)
+        inside = self._inside_folder(text)
+        if inside is not None:
+            if inside.is_dir() and (inside / MATCHES_FILE).is_file():
+                return inside / MATCHES_FILE
+            if inside.is_file():
+                return inside
+        raise MatchesSourceError(REFUSED)
+
+    def _inside_folder(self, text: str) -> Path | None:
+        """The folder entry a relative name points at, if it stays inside the folder (no .., no links out)."""
+        if self.folder is None or not text or Path(text).is_absolute() or text.startswith("~"):
+            return None
+        candidate = (self.folder / text).resolve()
+        return candidate if candidate.is_relative_to(self.folder) else None

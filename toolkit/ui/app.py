@@ -1,8 +1,16 @@
-"""Assemble the dashboard: a header that says which data it shows, and one tab per module."""
+"""Assemble the dashboard: a header that says which data it shows, and one tab per module.
+
+Only the tab a visitor sees computes on page load: each module registers its loader with
+`blocks.load(...)` as before, but it is handed a `LazyTab` that keeps the loader; the app runs it on
+page load when the URL opens that tab (`?tab=...`, else the first tab), otherwise the first time the
+visitor selects the tab.
+"""
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import gradio as gr
 
@@ -34,6 +42,54 @@ CSS = """
 """
 
 
+@dataclass
+class LazyTab:
+    """Stands in for the Blocks in a tab module's `build`: `load` records the tab's loaders."""
+    tab_id: str
+    title: str
+    loaders: list[tuple[Callable, Any, Any, dict]] = field(default_factory=list)
+
+    def load(self, fn: Callable, inputs: Any = None, outputs: Any = None, **options: Any) -> None:
+        self.loaders.append((fn, inputs, outputs, options))
+
+
+def visible_tab(request: Any) -> str:
+    """The tab the page opens on: ?tab=... when it names a tab, else the first."""
+    wanted = query_params(request).get("tab")
+    return wanted if wanted in {t[0] for t in TABS} else TABS[0][0]
+
+
+def _as_list(value: Any, count: int) -> list:
+    return list(value) if count != 1 else [value]
+
+
+def wire_lazy(blocks: gr.Blocks, tabs: gr.Tabs, lazy: LazyTab) -> None:
+    """Run each loader on page load if its tab is the visible one, else the first time a visitor
+    clicks the tab. (The Tabs' select event fires on clicks only; a Tab's own select event also
+    fires when the page shows its first tab, which would compute that tab on every load.)
+    Gradio injects gr.Request and gr.SelectData only into named parameters (not after *args), so a
+    loader takes no inputs: it reads its state from the request's URL."""
+    for fn, inputs, outputs, options in lazy.loaders:
+        if inputs:
+            raise ValueError(f"tab {lazy.tab_id}: a loader reads the URL, it takes no inputs")
+        targets = outputs if isinstance(outputs, list) else [outputs]
+        done = gr.State(False)
+
+        def on_load(request: gr.Request, fn=fn, count=len(targets), tab_id=lazy.tab_id):
+            if visible_tab(request) != tab_id:
+                return [gr.skip()] * (count + 1)
+            return [True, *_as_list(fn(request), count)]
+
+        def on_select(already: bool, event: gr.SelectData, request: gr.Request, fn=fn, count=len(targets),
+                      title=lazy.title):
+            if already or event.value != title:
+                return [gr.skip()] * (count + 1)
+            return [True, *_as_list(fn(request), count)]
+
+        blocks.load(on_load, None, [done, *targets], **options)
+        tabs.select(on_select, [done], [done, *targets], **options)
+
+
 def build_app(context: AppContext) -> gr.Blocks:
     # Gradio's queue rebuilds a pandas frame of every recent event after each event to summarise
     # timings for its monitoring page, by default: a tenth of the Python time of an explorer call.
@@ -44,15 +100,17 @@ def build_app(context: AppContext) -> gr.Blocks:
         gr.Markdown(context.description, elem_id="header-line")
         if context.settings.get("notice"):
             gr.Markdown(context.settings["notice"], elem_classes=["notice"], elem_id="data-notice")
+        lazies = []
         with gr.Tabs() as tabs:
             for tab_id, title, module in TABS:
+                lazies.append(LazyTab(tab_id, title))
                 with gr.Tab(title, id=tab_id):
-                    module.build(blocks, context)
+                    module.build(lazies[-1], context)
+        for lazy in lazies:  # outside the Tabs: a gr.State directly inside gr.Tabs shows up as a tab
+            wire_lazy(blocks, tabs, lazy)
 
         def select_tab(request: gr.Request):
-            wanted = query_params(request).get("tab")
-            known = {t[0] for t in TABS}
-            return gr.Tabs(selected=wanted) if wanted in known else gr.Tabs()
+            return gr.Tabs(selected=visible_tab(request))
 
         blocks.load(select_tab, None, tabs, api_visibility="private")
     return blocks

@@ -19,14 +19,16 @@ import pandas as pd
 
 from ..arena.demo import ensure_demo_matches
 from ..arena.ratings import win_probability
-from ..arena.matches_source import MatchesSourceError, read_matches, resolve_matches
+from ..arena.matches_source import MatchesPolicy, MatchesSourceError, read_matches
 from ..arena.summary import summarise
 from .charts import themed
-from .common import csv_file, query_params, share_link
+from .common import csv_file, download_js, guarded, plain, query_params, share_link
+from . import texts
 from .context import AppContext
 
 TAB = "elo"
 DEMO = "demo"
+CONFIGURED = "configured"  # the operator's --matches / SPEECHMAP_MATCHES, by a name that is no path
 CI_CHOICES = ["prompts", "matches"]
 DEFAULT_TOP = 12
 TABLE_COLUMNS = ["rank", "rank_range", "model", "elo", "plus_minus", "lower", "upper", "games", "win_rate"]
@@ -72,13 +74,15 @@ def _summary(path: str, modified: float, ci_over: str) -> dict:
     return summarise(read_matches(path), over=ci_over, n_boot=500)
 
 
-def load_summary(source: str, ci_over: str, demo_dir: Path) -> tuple[dict, Path]:
-    """(summary, matches path) for a source: 'demo', a file, a folder or a Hub id; MatchesSourceError else."""
-    path = ensure_demo_matches(demo_dir) if source.strip() in ("", DEMO) else resolve_matches(source)
+def load_summary(source: str, ci_over: str, demo_dir: Path, policy: MatchesPolicy) -> tuple[dict, Path]:
+    """(summary, matches path) for 'demo' or a source the policy allows; MatchesSourceError else."""
+    path = ensure_demo_matches(demo_dir) if source.strip() in ("", DEMO) else policy.resolve(source)
     try:
         return _summary(str(path), path.stat().st_mtime, ci_over), path
+    except MatchesSourceError:
+        raise
     except ValueError as error:  # e.g. fewer than two models
-        raise MatchesSourceError(f"{path}: {error}") from None
+        raise MatchesSourceError(f"{path.name}: {error}") from None
 
 
 def leaderboard_table(leaderboard: pd.DataFrame) -> pd.DataFrame:
@@ -169,10 +173,11 @@ def panel_texts(summary: dict) -> dict[str, str]:
     return texts
 
 
-def status_text(summary: dict, path: Path, source: str) -> str:
+def status_text(summary: dict, source: str) -> str:
+    """Counts and where the matches came from, in words (the source as typed, never a server path)."""
     counts = summary["counts"]
     where = "demo matches (generated texts, reference judge with a simulated position bias)" \
-        if source.strip() in ("", DEMO) else f"`{path}`"
+        if source.strip() in ("", DEMO) else plain(source)
     return (f"{counts['models']} models · {counts['prompts']} prompts · {counts['matches']} games "
             f"({counts['distinct_comparisons']} distinct comparisons) · from {where}")
 
@@ -187,26 +192,30 @@ class EloView:
     csv_name: str
 
 
-def elo_view(state: EloState, demo_dir: Path) -> EloView:
-    """Everything the tab shows for a state; an unreadable source gives a message, not a traceback."""
+def failed_view(message: str) -> EloView:
+    """A view that only says, in plain text, why there is nothing to show."""
+    empty = {key: "" for key in ("option_a", "option_b", "position", "length")}
+    return EloView(f"⚠️ {plain(message)}", None, None, None, empty, "elo")
+
+
+def elo_view(state: EloState, demo_dir: Path, policy: MatchesPolicy = MatchesPolicy()) -> EloView:
+    """Everything the tab shows for a state; a refused or unreadable source gives a message."""
     try:
-        summary, path = load_summary(state.source, state.ci_over, demo_dir)
+        summary, path = load_summary(state.source, state.ci_over, demo_dir, policy)
     except MatchesSourceError as error:
-        empty = {key: "" for key in ("option_a", "option_b", "position", "length")}
-        return EloView(f"⚠️ {error}", None, None, None, empty, "elo")
+        return failed_view(str(error))
     board = summary["leaderboard"]
-    return EloView(status_text(summary, path, state.source), leaderboard_table(board), elo_chart(board),
+    return EloView(status_text(summary, state.source), leaderboard_table(board), elo_chart(board),
                    heatmap_chart(board, state.top), panel_texts(summary), f"elo-leaderboard-{path.parent.name}")
 
 
 def build(blocks: gr.Blocks, context: AppContext) -> None:
-    default_source = str(context.settings.get("matches_path") or DEMO)
+    default_source = DEMO if context.settings.get("matches_path") is None else CONFIGURED
+    policy = MatchesPolicy.from_env(configured=context.settings.get("matches_path"))
     demo_dir = demo_cache_dir(context)
-    gr.Markdown("Ratings from Swiss tournaments of pairwise judgements: Bradley-Terry Elo with bootstrap "
-                "intervals, how well the judge separates models, and its position and length biases.")
+    gr.Markdown(texts.ELO_INTRO)
     with gr.Row(equal_height=True):
-        source = gr.Textbox(value=default_source, label="Matches: 'demo', a matches.parquet file, a folder holding "
-                            "one, or a Hub dataset id (owner/name)", scale=4, elem_id="elo-source")
+        source = gr.Textbox(value=default_source, label=texts.ELO_SOURCE_LABEL, scale=4, elem_id="elo-source")
         ci_over = gr.Radio(CI_CHOICES, value="prompts", label="Intervals: bootstrap over", elem_id="elo-ci")
         top = gr.Slider(2, 30, value=DEFAULT_TOP, step=1, label="Heatmap: top models", elem_id="elo-top")
         load = gr.Button("Load", variant="primary", scale=0, elem_id="elo-load")
@@ -216,32 +225,50 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     table = gr.Dataframe(label="Leaderboard", interactive=False, show_search="search", pinned_columns=3,
                          datatype=["number", "str", "str", "number", "number", "number", "number", "number", "number"],
                          elem_id="elo-table")
-    download = gr.DownloadButton("Download leaderboard (CSV)", size="sm", elem_id="elo-csv")
+    download = gr.Button("Download leaderboard (CSV)", size="sm", elem_id="elo-csv")
+    download_file = gr.DownloadButton("CSV", visible="hidden", elem_id="elo-csv-file")
     with gr.Row():
         chart = gr.Plot(label="Elo with 95% intervals", elem_id="elo-chart")
         heatmap = gr.Plot(label="Head-to-head: P(row beats column)", elem_id="elo-heatmap")
     link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="elo-link")
 
+    def view_of(state: EloState) -> EloView:
+        source = context.settings["matches_path"] if state.source == CONFIGURED else state.source
+        return elo_view(EloState(str(source), state.ci_over, state.top), demo_dir, policy)
+
     def outputs_of(state: EloState, request: gr.Request | None) -> list:
-        view = elo_view(state, demo_dir)
+        view = view_of(state)
         table_value = view.table if view.table is not None else pd.DataFrame(columns=TABLE_HEADERS)
         shown = table_value.set_axis(TABLE_HEADERS, axis=1)
         return [view.status, *[view.panels[k] for k in ("option_a", "option_b", "position", "length")],
-                shown, csv_file(view.table, view.csv_name), view.elo_chart, view.heatmap,
-                share_link(request, TAB, state.query())]
+                shown, view.elo_chart, view.heatmap, share_link(request, TAB, state.query())]
 
-    targets = [status, *panels, table, download, chart, heatmap, link]
+    targets = [status, *panels, table, chart, heatmap, link]
 
+    def refused(message: str) -> list:
+        view = failed_view(message)
+        return [view.status, *view.panels.values(), pd.DataFrame(columns=TABLE_HEADERS), None, None, gr.skip()]
+
+    @guarded("elo_view", refused)
     def on_change(source_value: str, ci_value: str, top_value: float, request: gr.Request):
-        return outputs_of(EloState(source_value or DEMO, ci_value, int(top_value)), request)
+        return outputs_of(state_from_query({"elo_matches": source_value or DEMO, "elo_ci": ci_value,
+                                            "elo_top": str(int(top_value or DEFAULT_TOP))}), request)
 
+    @guarded("elo_load", lambda message: [gr.skip()] * 3 + refused(message))
     def on_load(request: gr.Request):
         state = state_from_query(query_params(request), default_source)
         return [state.source, state.ci_over, state.top, *outputs_of(state, request)]
+
+    @guarded("elo_csv", lambda message: gr.skip())
+    def csv_of(source_value: str, ci_value: str, top_value: float):
+        view = view_of(state_from_query({"elo_matches": source_value or DEMO, "elo_ci": ci_value}))
+        return csv_file(view.table, view.csv_name) if view.table is not None else gr.skip()
 
     inputs = [source, ci_over, top]
     load.click(on_change, inputs, targets)
     source.submit(on_change, inputs, targets)
     ci_over.input(on_change, inputs, targets)
     top.release(on_change, inputs, targets)
+    download.click(csv_of, inputs, download_file, api_visibility="private").then(
+        None, js=download_js("elo-csv-file"))
     blocks.load(on_load, None, [source, ci_over, top, *targets])

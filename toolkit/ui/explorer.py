@@ -25,7 +25,8 @@ from toolkit.core.labels import COLORS, canonical
 from toolkit.query import agreement as ag, pages
 from toolkit.storage.store import Store
 
-from .common import csv_file, query_params, safe_markdown_html, share_link
+from . import texts
+from .common import Rejected, csv_file, download_js, guarded, plain, query_params, safe_markdown_html, share_link
 from .context import AppContext
 
 TAB = "explorer"
@@ -197,7 +198,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def agreement_markdown(report: dict[str, Any]) -> str:
     """The agreement panel: n, raw agreement, kappa with its analytic 95% interval."""
     if not report["n"]:
-        return f"**{html.escape(report.get('message', 'No data.'))}**"
+        return f"**{plain(report.get('message', 'No data.'))}**"
     low, high = report["kappa_ci95"]
     return (f"**{report['n']:,}** responses judged by both · raw agreement **{_fmt(report['agreement'])}** · "
             f"Cohen's kappa **{_fmt(report['cohen_kappa'])}** (95% CI {_fmt(low)} to {_fmt(high)}, "
@@ -216,8 +217,14 @@ def _text(value: Any) -> str:
 
 
 def _badge(label: Any) -> str:
+    """A verdict badge: tinted background, dark text (light on dark tint in dark mode), and a symbol
+    (✓ ~ ✕ !), so that colour is not the only cue."""
     text = "\u2013" if label is None or (isinstance(label, float) and math.isnan(label)) else str(label)
-    return (f'<span class="xp-badge" style="background:{color_of(text)}">{html.escape(text)}</span>')
+    verdict = text if text in texts.VERDICTS else canonical(text) if text != "\u2013" else ""
+    symbol = texts.VERDICTS.get(verdict, (texts.UNKNOWN_SYMBOL, ""))[0]
+    kind = verdict.lower() if verdict in texts.VERDICTS else "other"
+    return (f'<span class="xp-badge xp-badge-{kind}"><span aria-hidden="true">{symbol}</span> '
+            f'{html.escape(text)}</span>')
 
 
 @functools.lru_cache(maxsize=4096)
@@ -264,7 +271,7 @@ def page_info(page: pages.CellPage, from_label: str, to_label: str) -> str:
         return "No items."
     first = (page.page - 1) * page.page_size + 1
     last = first + len(page.items) - 1
-    return (f"Cell **{html.escape(str(from_label))} \u2192 {html.escape(str(to_label))}**: items {first:,}-{last:,} "
+    return (f"Cell **{plain(from_label)} \u2192 {plain(to_label)}**: items {first:,}-{last:,} "
             f"of **{page.total:,}** · page {page.page:,} of {page.pages:,}")
 
 
@@ -319,7 +326,13 @@ def matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
 # -- the tab -------------------------------------------------------------------------------------
 CSS = """
 <style>
-.xp-badge {display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:0.8em;font-weight:600}
+.xp-badge {display:inline-block;padding:1px 7px;border-radius:9px;font-size:0.8em;font-weight:600;
+  background:#e5e7eb;color:#1f2937;white-space:nowrap}
+.xp-badge-complete {background:#dcfce7;color:#14532d} .xp-badge-evasive {background:#fef3c7;color:#713f12}
+.xp-badge-denial {background:#fee2e2;color:#7f1d1d} .xp-badge-error {background:#ede9fe;color:#4c1d95}
+.dark .xp-badge {background:#374151;color:#f3f4f6}
+.dark .xp-badge-complete {background:#14532d;color:#dcfce7} .dark .xp-badge-evasive {background:#713f12;color:#fef3c7}
+.dark .xp-badge-denial {background:#7f1d1d;color:#fee2e2} .dark .xp-badge-error {background:#4c1d95;color:#ede9fe}
 .xp-item {border:1px solid var(--border-color-primary,#8884);border-radius:8px;padding:10px 12px;margin:10px 0}
 .xp-head {font-size:0.85em;opacity:0.8;margin-bottom:4px}
 .xp-question {margin:4px 0}
@@ -366,7 +379,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     with gr.Row():
         counts = gr.Dataframe(label="Counts: click a cell to list its items", interactive=False,
                               elem_id="xp-matrix", max_height=320)
-        matrix_download = gr.DownloadButton("Download matrix (CSV)", elem_id="xp-matrix-csv", size="sm")
+        matrix_download = gr.Button("Download matrix (CSV)", elem_id="xp-matrix-csv", size="sm", scale=0)
+        matrix_file = gr.DownloadButton("CSV", visible="hidden", elem_id="xp-matrix-csv-file")
     with gr.Row():
         agreement_panel = gr.Markdown(elem_id="xp-agreement")
     with gr.Row():
@@ -382,21 +396,29 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         from_label = gr.Dropdown([], label="Judge 1 label (from)", elem_id="xp-from", allow_custom_value=True)
         to_label = gr.Dropdown([], label="Judge 2 label (to)", elem_id="xp-to", allow_custom_value=True)
         page_size = gr.Dropdown(list(PAGE_SIZES), value=initial["page_size"], label="per page", elem_id="xp-size")
-        page_number = gr.Number(value=1, precision=0, minimum=1, label="page", elem_id="xp-page")
+        page_number = gr.Number(value=1, precision=0, label="page", elem_id="xp-page")
     with gr.Row():
         show = gr.Button("Show items", variant="primary", elem_id="xp-show", size="sm")
         previous = gr.Button("\u2190 Previous", elem_id="xp-prev", size="sm")
         following = gr.Button("Next \u2192", elem_id="xp-next", size="sm")
-        prepare = gr.Button("Prepare CSV of this cell", elem_id="xp-cell-prepare", size="sm")
-        cell_download = gr.DownloadButton("Download cell (CSV)", visible=False, elem_id="xp-cell-csv", size="sm")
+        cell_download = gr.Button("Download cell (CSV)", elem_id="xp-cell-csv", size="sm")
+        cell_file = gr.DownloadButton("CSV", visible="hidden", elem_id="xp-cell-csv-file")
     info = gr.Markdown(elem_id="xp-page-info")
     items = gr.HTML(elem_id="xp-items", padding=False)
 
     selectors = [judge1, kind1, judge2, kind2, *filter_boxes.values(), reasoning]
 
     def unpack(values: tuple) -> tuple[ag.Side, ag.Side, Filters, dict[str, Any]]:
+        """Control values -> (side 1, side 2, filters, chosen); Rejected for values no control can hold."""
         j1, k1, j2, k2, *rest = values
+        if j1 not in names or j2 not in names:
+            raise Rejected(texts.NOT_FOUND_JUDGES)
+        if (k1 or "label") not in ag.LABEL_KINDS or (k2 or "label") not in ag.LABEL_KINDS:
+            raise Rejected("Choose a label column from the lists.")
         chosen = dict(zip(list(DROPDOWN_FILTERS) + ["reasoning"], rest))
+        for name in DROPDOWN_FILTERS:
+            chosen[name] = _as_choices(chosen.get(name))
+        chosen["reasoning"] = chosen["reasoning"] if isinstance(chosen.get("reasoning"), str) else "any"
         return ag.Side(j1, k1 or "label"), ag.Side(j2, k2 or "label"), filters_from(chosen), chosen
 
     # The store is read-only, so views can be memoised by their arguments (Filters are hashable).
@@ -417,11 +439,10 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         titles = (f"{side1.judge} ({side1.kind})", f"{side2.judge} ({side2.kind})")
         message = report.get("message") or ""
         return (
-            f"**{html.escape(message)}**" if message else "",
+            f"**{plain(message)}**" if message else "",
             sankey_svg(matrix, *titles),
             matrix_heatmap_svg(matrix, *titles),
             matrix_table(matrix) if len(matrix) else pd.DataFrame({"message": [message]}),
-            csv_file(matrix.reset_index(), f"matrix_{side1.judge}_{side2.judge}"),
             agreement_markdown(report),
             pd.DataFrame(report["per_label"]),
             pd.DataFrame(everything["gold_accuracy"]),
@@ -429,33 +450,39 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             kappa_heatmap_svg(pd.DataFrame(everything["pairwise"])),
         ), list(matrix.index)
 
+    compare_outputs = [status, sankey, heatmap, counts, agreement_panel, per_label, gold, many,
+                       kappa_plot, link, from_label, to_label, info, items, page_number]
+
+    def compare_refused(message: str) -> list:
+        return [plain(message), *[gr.skip()] * (len(compare_outputs) - 1)]
+
+    @guarded("explorer_compare", compare_refused)
     def compare(*values, request: gr.Request = None):
+        """The pair's view; the drill-down of the old choice (items, cell line) is cleared."""
         side1, side2, filters, chosen = unpack(values[:len(selectors)])
-        if side1.judge not in names or side2.judge not in names:
-            raise gr.Error("Choose two judges from the lists.")
         shown, labels = pair_view(side1, side2, filters)
         return (
             *shown,
             share_link(request, TAB, url_state(side1, side2, chosen)),
             gr.Dropdown(choices=labels, value=labels[0] if labels else None),
             gr.Dropdown(choices=labels, value=labels[1] if len(labels) > 1 else None),
+            texts.PICK_CELL, "", 1,
         )
 
-    compare_outputs = [status, sankey, heatmap, counts, matrix_download, agreement_panel, per_label, gold, many,
-                       kappa_plot, link, from_label, to_label]
+    def cell_refused(message: str) -> list:
+        return [plain(message), "", gr.skip(), gr.skip()]
 
+    @guarded("explorer_cell", cell_refused)
     def cell(*values, request: gr.Request = None):
         *chosen, source, target, number, size = values
         side1, side2, filters, picked = unpack(tuple(chosen))
-        if not source or not target:
-            return "Pick a from/to pair or click a cell of the counts table.", "", 1, gr.Textbox()
-        if side1.judge not in names or side2.judge not in names:
-            raise gr.Error("Choose two judges from the lists.")
+        if not isinstance(source, str) or not isinstance(target, str) or not source or not target:
+            return texts.PICK_CELL, "", 1, gr.skip()
         # The cell's count is in the pair's matrix, usually cached by the compare event just before.
         matrix = pair_matrix(side1, side2, filters)
         total = int(matrix.at[source, target]) if source in matrix.index and target in matrix.columns else 0
         page = pages.cell_page(store, side1, side2, source, target, filters,
-                            page=int(number or 1), page_size=int(size or 25), total=total)
+                               page=page_of(number), page_size=size_of(size), total=total)
         state = url_state(side1, side2, picked, {"from": source, "to": target, "pg": page.page, "size": page.page_size})
         return (page_info(page, source, target), items_html(page, side1, side2, source, target), page.page,
                 share_link(request, TAB, state))
@@ -466,7 +493,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def step(delta: int):
         def move(*values, request: gr.Request = None):
             *rest, number, size = values
-            return cell(*rest, max(1, int(number or 1) + delta), size, request=request)
+            return cell(*rest, page_of(number) + delta, size, request=request)
         return move
 
     def pick(table: pd.DataFrame, event: gr.SelectData):
@@ -476,15 +503,22 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             return gr.Dropdown(), gr.Dropdown(), gr.Number()
         return table.iat[row, 0], str(table.columns[column]), 1
 
-    def prepare_csv(*values):
+    @guarded("explorer_matrix_csv", lambda message: gr.skip())
+    def matrix_csv(*values):
+        side1, side2, filters, _ = unpack(values)
+        return csv_file(pair_matrix(side1, side2, filters).reset_index(), f"matrix_{side1.judge}_{side2.judge}")
+
+    @guarded("explorer_cell_csv", lambda message: gr.skip())
+    def cell_csv(*values):
         *chosen, source, target = values
         side1, side2, filters, _ = unpack(tuple(chosen))
-        if not source or not target:
-            raise gr.Error("Pick a cell first.")
+        if not isinstance(source, str) or not isinstance(target, str) or not source or not target:
+            raise Rejected("Pick a cell first.")
         frame = pages.cell_items_frame(store, side1, side2, source, target, filters)
-        return gr.DownloadButton(value=csv_file(frame, f"cell_{source}_to_{target}"), visible=True)
+        return csv_file(frame, f"cell_{source}_to_{target}")
 
     gr.on([c.input for c in selectors], compare, selectors, compare_outputs, api_name="explorer_compare")
+
     def first_page(*values, request: gr.Request = None):
         return cell(*values[:-2], 1, values[-1], request=request)
 
@@ -495,7 +529,10 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     following.click(step(+1), cell_inputs, cell_outputs, api_name="explorer_next")
     counts.select(pick, counts, [from_label, to_label, page_number], api_visibility="private").then(
         cell, cell_inputs, cell_outputs, api_visibility="private")
-    prepare.click(prepare_csv, selectors + [from_label, to_label], cell_download, api_name="explorer_cell_csv")
+    matrix_download.click(matrix_csv, selectors, matrix_file, api_name="explorer_matrix_csv").then(
+        None, js=download_js("xp-matrix-csv-file"))
+    cell_download.click(cell_csv, selectors + [from_label, to_label], cell_file, api_name="explorer_cell_csv").then(
+        None, js=download_js("xp-cell-csv-file"))
 
     def load(request: gr.Request):
         """Initial view, from the URL's query parameters when there are any."""
@@ -504,18 +541,44 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                   *[state[n] for n in DROPDOWN_FILTERS], state["reasoning"])
         compared = list(compare(*values, request=request))
         source, target = state["from"], state["to"]
-        if source and target:
-            *shown, compared[10] = cell(*values, source, target, state["page"], state["page_size"], request=request)
-            compared[-2] = gr.Dropdown(choices=compared[-2].choices, value=source)
-            compared[-1] = gr.Dropdown(choices=compared[-1].choices, value=target)
-        else:
-            shown = ["Pick a from/to pair or click a cell of the counts table.", "", 1]
+        if source and target and isinstance(compared[10], gr.Dropdown):
+            shown = list(cell(*values, source, target, state["page"], state["page_size"], request=request))
+            compared[12:15], compared[9] = shown[:3], shown[3]
+            compared[10] = gr.Dropdown(choices=compared[10].choices, value=source)
+            compared[11] = gr.Dropdown(choices=compared[11].choices, value=target)
         boxes = [gr.Dropdown(value=state[n], choices=_with(store.distinct(n), state[n])) for n in DROPDOWN_FILTERS]
         return (state["judge1"], state["kind1"], state["judge2"], state["kind2"], *boxes, state["reasoning"],
-                state["page_size"], *compared, *shown)
+                state["page_size"], *compared)
 
-    blocks.load(load, None, selectors + [page_size] + compare_outputs + [info, items, page_number],
-              api_visibility="private")
+    blocks.load(load, None, selectors + [page_size] + compare_outputs, api_visibility="private")
+
+
+def page_of(number: Any) -> int:
+    """A page number as typed: anything below 1, empty or not a number is page 1 (the top is clamped
+    by the query, which knows the number of pages)."""
+    try:
+        value = float(number)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, int(value)) if math.isfinite(value) else 1
+
+
+def size_of(size: Any) -> int:
+    try:
+        return int(size) if int(size) in PAGE_SIZES else 25
+    except (TypeError, ValueError):
+        return 25
+
+
+def _as_choices(value: Any) -> list[str]:
+    """A multi-select's value as a list of strings (an API caller may send one string or junk)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str)]
+    raise Rejected("A filter holds a value no list offers.")
 
 
 def _with(choices: list[Any], chosen: list[str]) -> list[Any]:

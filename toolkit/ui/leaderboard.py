@@ -22,7 +22,7 @@ from toolkit.query.migration import migration, overlap_partner
 from toolkit.storage.store import Store
 
 from .charts import AXIS_GREY, label_scale, themed
-from .common import csv_file, query_params, share_link
+from .common import Rejected, csv_file, download_js, guarded, plain, query_params, share_link
 from .context import AppContext
 
 TAB = "leaderboard"
@@ -271,10 +271,10 @@ def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
 
 def migration_summary(summary: Mapping[str, Any]) -> str:
     if not summary["compared"]:
-        return (f"**{summary['from_judge']}** and **{summary['to_judge']}** judged no response in common "
+        return (f"**{plain(summary['from_judge'])}** and **{plain(summary['to_judge'])}** judged no response in common "
                 "under these filters.")
-    return (f"On **{summary['compared']:,}** responses judged by both **{summary['from_judge']}** and "
-            f"**{summary['to_judge']}** ({summary['models']} models), **{summary['changed']:,}** judgements "
+    return (f"On **{summary['compared']:,}** responses judged by both **{plain(summary['from_judge'])}** and "
+            f"**{plain(summary['to_judge'])}** ({summary['models']} models), **{summary['changed']:,}** judgements "
             f"changed (**{summary['pct_changed']:.2f}%**).")
 
 
@@ -287,11 +287,17 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         gr.Markdown("This data has no judgements yet: nothing to rank.")
         return
 
-    def table(label: str, elem_id: str, pinned: int | None = None) -> tuple[gr.Dataframe, gr.DownloadButton]:
+    downloads: list[tuple[gr.Button, gr.DownloadButton, str, str]] = []
+
+    def table(label: str, elem_id: str, pinned: int | None = None) -> gr.Dataframe:
+        """A table and its CSV button (the file is written only when the button is pressed)."""
         frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
                              pinned_columns=pinned, max_height=420, wrap=False)
-        download = gr.DownloadButton(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
-        return frame, download
+        button = gr.Button(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
+        file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
+        key = elem_id.removeprefix("lb-")
+        downloads.append((button, file, key, f"{elem_id}-csv-file"))
+        return frame
 
     gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
                 "monthly means, EMA with a 3-month half-life) under the judge you pick.")
@@ -306,14 +312,14 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     status = gr.Markdown(elem_id="lb-status")
 
     gr.Markdown("### Labs")
-    labs_table, labs_csv = table("Lab leaderboard", "lb-labs")
+    labs_table = table("Lab leaderboard", "lb-labs")
     trajectory = gr.Plot(label="Lab trajectories", elem_id="lb-trajectory")
 
     gr.Markdown("### Models")
-    models_table, models_csv = table("Model scores", "lb-models", pinned=1)
+    models_table = table("Model scores", "lb-models", pinned=1)
     breakdown = gr.Plot(label="Breakdown per model", elem_id="lb-breakdown")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile_table, profile_csv = table("Per-domain scores of the model", "lb-profile", pinned=1)
+    profile_table = table("Per-domain scores of the model", "lb-profile", pinned=1)
 
     gr.Markdown("### Judge change")
     with gr.Row():
@@ -324,68 +330,98 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         shift_plot = gr.Plot(label="Aggregate shift", elem_id="lb-shift")
         rank_plot = gr.Plot(label="Lab rank changes", elem_id="lb-ranks")
     scatter_plot = gr.Plot(label="Per-model shift", elem_id="lb-scatter")
-    aggregate_table, aggregate_csv = table("Aggregate shares", "lb-aggregate")
-    transitions_table, transitions_csv = table("Label transitions", "lb-transitions")
-    shifts_table, shifts_csv = table("Per-model shift statistics", "lb-shifts")
-    movers_table, movers_csv = table("Biggest gains and drops", "lb-movers", pinned=2)
-    mig_models_table, mig_models_csv = table("Model changes", "lb-mig-models", pinned=1)
-    mig_labs_table, mig_labs_csv = table("Lab rank changes", "lb-mig-labs", pinned=1)
+    aggregate_table = table("Aggregate shares", "lb-aggregate")
+    transitions_table = table("Label transitions", "lb-transitions")
+    shifts_table = table("Per-model shift statistics", "lb-shifts")
+    movers_table = table("Biggest gains and drops", "lb-movers", pinned=2)
+    mig_models_table = table("Model changes", "lb-mig-models", pinned=1)
+    mig_labs_table = table("Lab rank changes", "lb-mig-labs", pinned=1)
 
     controls = [judge, question_set, domain, reasoning, baseline, new, model]
 
-    def state_of(*values) -> LeaderboardState:
-        j, s, d, r, b, n, m = values
-        return LeaderboardState(judge=j, question_set=s or start.question_set, domain=d or ALL_DOMAINS,
-                                reasoning=r or "any", baseline=b, new=n, model=m)
+    choices = {"judge": set(judges), "question_set": set(question_set_choices(store)),
+               "domain": {ALL_DOMAINS, *store.distinct("domain")}, "reasoning": {v for _, v in REASONING_RADIO}}
 
-    def shown(frame: pd.DataFrame, name: str) -> tuple[gr.Dataframe, str | None]:
-        return gr.Dataframe(value=frame, datatype=datatypes(frame)), csv_file(frame, name)
+    def state_of(*values) -> LeaderboardState:
+        """Control values -> state; Rejected (one plain sentence) for a value no list offers."""
+        j, s, d, r, b, n, m = values
+        state = LeaderboardState(judge=j, question_set=s or start.question_set, domain=d or ALL_DOMAINS,
+                                 reasoning=r or "any", baseline=b, new=n, model=m)
+        for name, allowed in (("judge", choices["judge"]), ("question_set", choices["question_set"]),
+                              ("domain", choices["domain"]), ("reasoning", choices["reasoning"])):
+            if not isinstance(getattr(state, name), str) or getattr(state, name) not in allowed:
+                raise Rejected(f"Choose a {name.replace('_', ' ')} from the list.")
+        for name in ("baseline", "new"):
+            if getattr(state, name) is not None and getattr(state, name) not in choices["judge"]:
+                raise Rejected("Choose the judges to compare from the lists.")
+        if m is not None and not isinstance(m, str):
+            raise Rejected("Choose a model from the list.")
+        return state
+
+    def shown(frame: pd.DataFrame) -> gr.Dataframe:
+        return gr.Dataframe(value=frame, datatype=datatypes(frame))
 
     def link_of(state: LeaderboardState, request: gr.Request | None) -> str:
         return share_link(request, TAB, state.query())
 
     def main_outputs(state: LeaderboardState) -> list[Any]:
         view = leaderboard_view(store, state)
-        stem = f"{state.judge}_{state.question_set}"
         scope = f"as of {view['as_of']}" if view["as_of"] else "no release dates"
         text = (f"{len(view['models'])} models, {view['responses']:,} judged responses; "
                 f"{len(view['labs'])} labs in the index ({scope}).")
-        return [text, *shown(view["labs"], f"labs_{stem}"), view["trajectory_chart"],
-                *shown(view["models"], f"models_{stem}"), view["breakdown_chart"],
+        return [text, shown(view["labs"]), view["trajectory_chart"],
+                shown(view["models"]), view["breakdown_chart"],
                 gr.Dropdown(choices=view["model_choices"], value=view["model"]),
-                *shown(view["profile"], f"domains_{view['model']}_{stem}")]
+                shown(view["profile"])]
 
     def migration_outputs(state: LeaderboardState) -> list[Any]:
         view = migration_view(store, state)
-        stem = f"{state.baseline}_to_{state.new}_{state.question_set}"
         return [migration_summary(view["summary"]), view["shift_chart"], view["rank_chart"],
                 view["scatter_chart"],
-                *shown(view["aggregate"], f"aggregate_{stem}"), *shown(view["transitions"], f"transitions_{stem}"),
-                *shown(view["shifts"], f"shifts_{stem}"), *shown(view["movers"], f"movers_{stem}"),
-                *shown(view["models"], f"model_changes_{stem}"), *shown(view["labs"], f"lab_ranks_{stem}")]
+                shown(view["aggregate"]), shown(view["transitions"]), shown(view["shifts"]),
+                shown(view["movers"]), shown(view["models"]), shown(view["labs"])]
 
-    main_targets = [status, labs_table, labs_csv, trajectory, models_table, models_csv, breakdown, model,
-                    profile_table, profile_csv]
-    migration_targets = [mig_status, shift_plot, rank_plot, scatter_plot, aggregate_table, aggregate_csv,
-                         transitions_table, transitions_csv, shifts_table, shifts_csv, movers_table, movers_csv,
-                         mig_models_table, mig_models_csv, mig_labs_table, mig_labs_csv]
+    main_targets = [status, labs_table, trajectory, models_table, breakdown, model, profile_table]
+    migration_targets = [mig_status, shift_plot, rank_plot, scatter_plot, aggregate_table, transitions_table,
+                         shifts_table, movers_table, mig_models_table, mig_labs_table]
+
+    def csv_of(key: str):
+        """The click handler of one table's CSV button: the table of the current controls, as a file."""
+        @guarded(f"leaderboard_csv_{key}", lambda message: gr.skip())
+        def write(j, s, d, r, b, n, m):
+            state = state_of(j, s, d, r, b, n, m)
+            stem = f"{state.judge}_{state.question_set}"
+            if key in ("labs", "models", "profile"):
+                frame = leaderboard_view(store, state)[key]
+                return csv_file(frame, f"{'domains_' + str(state.model) if key == 'profile' else key}_{stem}")
+            view = migration_view(store, state)
+            frame = view[{"mig-models": "models", "mig-labs": "labs"}.get(key, key)]
+            return csv_file(frame, f"{key}_{state.baseline}_to_{state.new}_{state.question_set}")
+        return write
 
     # Gradio injects gr.Request / gr.SelectData only into named parameters, hence the spelled-out
     # control values (judge, set, domain, reasoning, baseline, new, model).
+    def refused(count: int):
+        """Outputs for a refused call: the sentence in the status line, everything else kept."""
+        return lambda message: [gr.skip(), plain(message), *[gr.skip()] * (count - 2)]
+
+    @guarded("leaderboard_filters", refused(1 + len(main_targets) + len(migration_targets)))
     def on_filters(j, s, d, r, b, n, m, request: gr.Request):
         state = state_of(j, s, d, r, b, n, m)
         return [link_of(state, request), *main_outputs(state), *migration_outputs(state)]
 
+    @guarded("leaderboard_judges", refused(1 + len(migration_targets)))
     def on_judges(j, s, d, r, b, n, m, request: gr.Request):
         state = state_of(j, s, d, r, b, n, m)
         return [link_of(state, request), *migration_outputs(state)]
 
+    @guarded("leaderboard_model", lambda message: [gr.skip(), gr.skip()])
     def on_model(j, s, d, r, b, n, m, request: gr.Request):
         state = state_of(j, s, d, r, b, n, m)
         profile = scores.model_domain_profile(store, state.judge, state.model, state.question_set,
                                               state.filters()) if state.model else pd.DataFrame()
         frame = _rounded(profile, PROFILE_TABLE)
-        return [link_of(state, request), *shown(frame, f"domains_{state.model}_{state.judge}")]
+        return [link_of(state, request), shown(frame)]
 
     def on_row(j, s, d, r, b, n, m, evt: gr.SelectData, request: gr.Request):
         row = evt.row_value or []
@@ -402,6 +438,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         control.input(on_filters, controls, [link, *main_targets, *migration_targets])
     for control in (baseline, new):
         control.input(on_judges, controls, [link, *migration_targets])
-    model.input(on_model, controls, [link, profile_table, profile_csv])
-    models_table.select(on_row, controls, [model, link, profile_table, profile_csv])
+    model.input(on_model, controls, [link, profile_table])
+    models_table.select(on_row, controls, [model, link, profile_table])
+    for button, file, key, file_id in downloads:
+        button.click(csv_of(key), controls, file, api_visibility="private").then(None, js=download_js(file_id))
     blocks.load(on_load, None, [*controls[:-1], link, *main_targets, *migration_targets])

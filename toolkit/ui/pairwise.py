@@ -7,11 +7,15 @@ that draw the result are plain (tested without a server); `build` only wires the
 from __future__ import annotations
 
 import html
+import os
+from pathlib import Path
 
 import gradio as gr
 
 from ..judge import Judge, JudgeError, Judgement, LOW_MASS, Pair
-from ..judge.live import LiveJudge, append_log, input_problem, live_settings, truncation_notes
+from ..judge.live import LiveJudge, LiveSettings, append_log, input_problem, live_settings, truncation_notes
+from . import texts
+from .common import plain
 from .context import AppContext
 
 try:  # ZeroGPU on a HuggingFace Space: the GPU is attached only inside @spaces.GPU functions
@@ -52,9 +56,18 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+def is_uncertain(judgement: Judgement) -> bool:
+    """The two orders disagree, or in a pass A and B hold little of the next-token mass: the averaged
+    probability says little, so no winner is named."""
+    return judgement.consistent is False or min(judgement.pass1_mass, judgement.pass2_mass) < LOW_MASS
+
+
 def verdict_line(judgement: Judgement) -> str:
     if not judgement.valid:
         return "No verdict"
+    if is_uncertain(judgement):
+        return (f"{texts.PAIRWISE_UNCERTAIN}: the two orders disagree or the judge barely chose A or B, "
+                "so neither response is named better")
     return {"text_1": "Response 1 is better", "text_2": "Response 2 is better"}.get(
         judgement.verdict, "No preference (exactly 0.5)")
 
@@ -125,6 +138,42 @@ def load_failure_markdown(message: str) -> str:
             "folder that holds the model, e.g. `JUDGE_MODEL=/models/Qwen3.5-4B-Creative-Writing-Judge make run`.")
 
 
+def model_name(model: str) -> str:
+    """How the judge model is named to visitors: a Hub id as it is, a local folder by its last part
+    (never a server path)."""
+    return Path(model).name if ("/" in model and Path(model).expanduser().exists()) or model.startswith(("/", "~", ".")) \
+        else model
+
+
+def model_status(settings: LiveSettings, live: LiveJudge, failed: bool = False) -> str:
+    """Markdown: loaded / can be loaded / not available (and how to set JUDGE_MODEL), before any typing."""
+    name = plain(model_name(settings.model))
+    if live.loaded:
+        return f"**Judge model {name}: loaded.**"
+    if failed:
+        return f"**Judge model {name}: not available.** {texts.PAIRWISE_HOW_TO_SET}"
+    if settings.backend == "http":
+        return f"**Judge model {name}**: served by the configured endpoint; contacted on first use."
+    if Path(settings.model).expanduser().is_dir() or _in_hub_cache(settings.model):
+        return f"**Judge model {name}: can be loaded** (on first use, which takes a while)."
+    if _offline():
+        return f"**Judge model {name}: not available** (not on this server, and the Hub is off). {texts.PAIRWISE_HOW_TO_SET}"
+    return f"**Judge model {name}: can be loaded** from the Hub on first use (a download first). {texts.PAIRWISE_HOW_TO_SET}"
+
+
+def _in_hub_cache(model: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(model, "config.json"), str)
+    except Exception:  # not a repo id, or no cache
+        return False
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _judge_pair(judge: Judge, pair: Pair) -> Judgement:
     return judge.judge([pair])[0]
 
@@ -136,11 +185,10 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     settings = live_settings(context.settings)
     live = LiveJudge(settings)
     gr.HTML(CSS, padding=False)
-    gr.Markdown(
-        "Which of two responses to an instruction is better? The judge model reads both in both orders "
-        "(Response 1 as A, then as B) and averages the probabilities it gives to the tokens `A` and `B`. "
-        f"Judge: `{settings.model}` ({settings.backend} backend), loaded on first use; responses longer than "
-        f"{settings.max_chars:,} characters are truncated.", elem_id="pw-intro")
+    gr.Markdown(f"{texts.PAIRWISE_INTRO} Responses longer than {settings.max_chars:,} characters are truncated.",
+                elem_id="pw-intro")
+    load_failed: list[bool] = []  # LiveJudge remembers a failed load; so does the status line
+    model_line = gr.Markdown(model_status(settings, live), elem_id="pw-model-status")
     instruction = gr.Textbox(label="Instruction", lines=2, elem_id="pw-instruction",
                              placeholder="The request both responses answer")
     with gr.Row():
@@ -164,7 +212,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         try:
             judge = live.get()
         except JudgeError as error:
-            return load_failure_markdown(str(error)), "", False
+            load_failed.append(True)
+            return load_failure_markdown(str(error).replace(settings.model, model_name(settings.model))), "", False
         progress(0.5, desc="Judging both orders…")
         pair = Pair(instruction_text, text_1, text_2)
         judgement = judge_pair(judge, pair)
@@ -183,10 +232,20 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             return gr.skip(), gr.skip(), gr.skip()
         return run(instruction_text, text_1, text_2, progress)
 
+    def clear(_text: str):
+        """A text changed: the shown verdict is about other texts, so it goes."""
+        return "", "", False
+
+    def refresh_status():
+        return model_status(settings, live, bool(load_failed))
+
     outputs = [status, result, judged]
+    for box in (instruction, response_1, response_2):
+        box.input(clear, box, outputs, queue=False, api_visibility="private")
     judge_button.click(run, [instruction, response_1, response_2], outputs, api_name="judge_pair",
                        concurrency_limit=1, concurrency_id="pairwise-judge", trigger_mode="once",
-                       show_progress="full")
+                       show_progress="full").then(refresh_status, None, model_line, queue=False,
+                                                  api_visibility="private")
     swap_button.click(swap, [response_1, response_2, judged], [response_1, response_2, result], queue=False,
                       api_visibility="private").then(
         rejudge, [instruction, response_1, response_2, judged], outputs, concurrency_limit=1,
