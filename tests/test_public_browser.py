@@ -21,7 +21,7 @@ import pytest
 from tests.browser import free_port, open_page, running_app, screenshot
 from tests.test_explorer_browser import choose
 from toolkit.arena.matches_source import REFUSED
-from toolkit.storage.tables import write_tables
+from toolkit.core.tables import write_tables
 from toolkit.ui.texts import PICK_CELL
 
 pytestmark = pytest.mark.browser
