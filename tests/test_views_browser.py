@@ -1,13 +1,17 @@
 """The judge-sensitivity, model, themes and timeline tabs in the real app, in Chromium: each opened by
 its URL, its content checked against the query functions, a click from the sensitivity table to a
-model and from the theme summary to a theme's grid; screenshots at 1440 px light and 390 px dark."""
+model and from the theme summary to a theme's grid; screenshots at 1440 px light and 390 px dark.
+Safe in public: an unknown value in the URL shows one plain sentence, a markdown image in the URL
+loads nothing (a local server counts requests), and CSV files are written only on download."""
 from __future__ import annotations
 
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
 from tests.browser import open_page, running_app, screenshot_folder
+from tests.test_public_browser import Counter, listener  # noqa: F401 - the request-counting server
 from toolkit.query.migration import overlap_partner
 from toolkit.query.model_view import model_page
 from toolkit.query.sensitivity import sensitivity
@@ -135,3 +139,56 @@ def test_views_by_url(demo_data):
         check_model(url, store)
         check_themes(url, store)
         check_timeline(url, store)
+
+
+# Where each view shows a refused value's sentence.
+MESSAGES = {"model": "#md-header", "themes": "#th-status", "timeline": "#tl-status", "judges": "#jd-status"}
+UNKNOWN = "This link names a {} that is not in this data; pick one from the list."
+
+
+def shown_text(page, selector: str) -> str:
+    return page.evaluate("""(s) => { const el = document.querySelector(s);
+        const box = el && el.querySelector('textarea, input'); return box ? box.value : el ? el.innerText : ''; }""",
+                         selector)
+
+
+def wait_sentence(page, tab: str, sentence: str) -> None:
+    page.wait_for_function("""([s, part]) => { const el = document.querySelector(s); if (!el) return false;
+        const box = el.querySelector('textarea, input'); return (box ? box.value : el.innerText).includes(part); }""",
+                           arg=[MESSAGES[tab], sentence])
+    assert shown_text(page, MESSAGES[tab]).strip() == sentence
+    assert page.locator(f"{MESSAGES[tab]} a, {MESSAGES[tab]} img").count() == 0
+
+
+def csv_files(folder: Path) -> list[Path]:
+    return list(folder.rglob("*.csv"))
+
+
+def test_views_are_safe_in_public(demo_data, listener, tmp_path):  # noqa: F811 - the fixture imported above
+    downloads = tmp_path / "gradio"
+    image = f"![x]({listener}/x.png)"
+    Counter.hits.clear()
+    bad = [("model", {"model": image}, "model"), ("model", {"model": "no/such-model"}, "model"),
+           ("themes", {"theme": image}, "theme"), ("themes", {"window": "5"}, "release window"),
+           ("timeline", {"metric": image}, "metric"), ("timeline", {"judge": "nobody"}, "judge"),
+           ("judges", {"judges": f"{image},nobody"}, "judge")]
+    with running_app(demo_data, env={"GRADIO_TEMP_DIR": str(downloads)}) as url:
+        for tab, params, what in bad:
+            with open_view(url, {"tab": tab, **params}) as page:
+                wait_sentence(page, tab, UNKNOWN.format(what))
+                page.wait_for_timeout(300)
+        with open_view(url, {"tab": "leaderboard"}) as page:     # another tab: these views compute nothing
+            page.wait_for_function("() => document.querySelector('#lb-models .virtual-row')")
+            assert not shown_text(page, "#md-header").strip() and not shown_text(page, "#th-status").strip()
+            assert not shown_text(page, "#tl-status").strip() and not shown_text(page, "#jd-status").strip()
+        for tab, status in (("judges", "jd-status"), ("themes", "th-status"), ("timeline", "tl-status")):
+            with open_view(url, {"tab": tab}) as page:         # opened by URL: shown, still no file
+                wait_text(page, status, " ")
+        with open_view(url, {"tab": "model"}) as page:
+            page.wait_for_selector("#md-name")
+            assert not csv_files(downloads)                   # nothing written until someone downloads
+            with page.expect_download() as download:
+                page.locator("#md-judges-csv").click()
+            assert download.value.suggested_filename.startswith("judges_")
+        assert len(csv_files(downloads)) == 1
+    assert Counter.hits == []

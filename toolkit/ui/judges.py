@@ -2,8 +2,10 @@
 
 Everything is computed by `toolkit.query.sensitivity`; this module flags the judge-dependent models,
 shapes the tables, draws the chart and wires the events. It also holds the few helpers the four
-per-view tabs (judges, model, themes, timeline) share: display rounding, opening a view only when it
-is shown, and following a clicked model to its model view. State in the URL: ?tab=judges&set=..
+per-view tabs (judges, model, themes, timeline) share: URL values checked against the data, display
+rounding, CSV buttons that write a file only when pressed, and following a clicked model to its
+model view. Each view computes through the app's lazy `blocks.load`, so only when it is shown.
+State in the URL: ?tab=judges&set=..
 """
 from __future__ import annotations
 
@@ -14,14 +16,13 @@ from urllib.parse import urlencode
 import altair as alt
 import gradio as gr
 import pandas as pd
-from gradio.context import get_render_context
 
 from toolkit.query import inputs
 from toolkit.query.sensitivity import Sensitivity, sensitivity
 from toolkit.storage.store import Store
 
 from .charts import themed
-from .common import csv_file, query_params, share_link
+from .common import Rejected, csv_file, download_js, guarded, query_params, share_link
 from .context import AppContext
 
 TAB = "judges"
@@ -45,9 +46,14 @@ def default_question_set(store: Store) -> str:
     return resolved if isinstance(resolved, str) else inputs.ALL_SETS
 
 
-def chosen(value: str | None, allowed: Sequence[str], default: Any) -> Any:
-    """A URL value if it is one of the allowed ones, else the default (a stale link shows a view)."""
-    return value if value in allowed else default
+def chosen(value: str | None, allowed: Sequence[str], default: Any, what: str) -> Any:
+    """A URL or control value if it is one of the allowed ones, the default when it is missing;
+    Rejected (a plain sentence that does not repeat the value) when it names something unknown."""
+    if value in (None, ""):
+        return default
+    if value not in allowed:
+        raise Rejected(f"This link names a {what} that is not in this data; pick one from the list.")
+    return value
 
 
 def display_frame(frame: pd.DataFrame, columns: Sequence[str], digits: int = 2) -> pd.DataFrame:
@@ -68,16 +74,54 @@ def table_update(frame: pd.DataFrame) -> gr.Dataframe:
     return gr.Dataframe(value=frame, datatype=kinds)
 
 
-def shown(frame: pd.DataFrame, name: str) -> list[Any]:
-    """The outputs of a table and its CSV download button."""
-    return [table_update(frame), csv_file(frame, name)]
+@dataclass(frozen=True)
+class Download:
+    """A table's visible CSV button and the hidden gr.DownloadButton that receives the file."""
+    button: gr.Button
+    file: gr.DownloadButton
+    file_id: str
 
 
-def table(label: str, elem_id: str) -> tuple[gr.Dataframe, gr.DownloadButton]:
-    """A read-only, searchable table (no pinned column: on a phone it would fill the screen)."""
+def table(label: str, elem_id: str) -> tuple[gr.Dataframe, Download]:
+    """A read-only, searchable table (no pinned column: on a phone it would fill the screen) and its
+    CSV button (the file is written only when the button is pressed, see `offer_csv`)."""
     frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
                          max_height=420, wrap=False)
-    return frame, gr.DownloadButton(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
+    button = gr.Button(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
+    file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
+    return frame, Download(button, file, f"{elem_id}-csv-file")
+
+
+def offer_csv(download: Download, name: str, frame_of: Callable[..., tuple[pd.DataFrame, str]],
+              controls: list[gr.Component]) -> None:
+    """On a click: `frame_of(*control values)` gives (table, file name), written as a CSV and handed
+    to the browser. A refused value downloads nothing."""
+    @guarded(name, lambda message: gr.skip())
+    def write(*values):
+        return csv_file(*frame_of(*values))
+
+    download.button.click(write, controls, download.file, api_visibility="private").then(
+        None, js=download_js(download.file_id))
+
+
+def refusal(count: int, index: int, shown_as: Callable[[str], Any] = str) -> Callable[[str], list]:
+    """Outputs for a refused call: the sentence at `index` (as `shown_as` renders it), the rest kept."""
+    def outputs(message: str) -> list[Any]:
+        values = [gr.skip()] * count
+        values[index] = shown_as(message)
+        return values
+    return outputs
+
+
+def on_url(blocks: gr.Blocks, name: str, compute: Callable[[Mapping[str, str], Any], list], outputs: list,
+           refused: Callable[[str], list]) -> None:
+    """Register the view's loader: `compute(URL parameters, request)`. The app runs it on page load
+    when the URL opens this tab, else when the tab is first clicked (toolkit.ui.app.wire_lazy)."""
+    @guarded(name, refused)
+    def load(request: gr.Request):
+        return compute(query_params(request), request)
+
+    blocks.load(load, None, outputs, api_visibility="private")
 
 
 def model_link(model: str, judge: str | None, question_set: str | None) -> str:
@@ -92,35 +136,12 @@ def follow_link(component: gr.Dataframe, link_of_row: Callable[[Any, list], str 
     target = gr.Textbox(visible="hidden", elem_classes=["row-link"])
 
     # Gradio injects gr.SelectData only into a named, annotated parameter (not into *args).
+    @guarded("follow_link", lambda message: gr.skip())
     def on_select(value: Any, evt: gr.SelectData):
         return link_of_row(value, evt.row_value or []) or gr.skip()
 
     component.select(on_select, control, target, api_visibility="private").then(
         None, target, None, js="(url) => { if (url) { window.location.href = url; } }")
-
-
-def when_opened(blocks: gr.Blocks, tab_id: str, compute: Callable[[Mapping[str, str], Any], list],
-                outputs: list) -> None:
-    """Compute a tab's outputs only once it is shown: on page load when the URL opens this tab, else
-    the first time the visitor selects it (with the page URL's parameters, so a judge chosen in
-    the link carries over). Must be called inside the tab's `gr.Tab` block."""
-    tab = get_render_context()  # the gr.Tab that toolkit.ui.app opened for this module
-    opened = gr.State(False)
-
-    def on_load(request: gr.Request):
-        params = query_params(request)
-        if params.get("tab") != tab_id:
-            return [False, *[gr.skip()] * len(outputs)]
-        return [True, *compute(params, request)]
-
-    def on_select(done: bool, request: gr.Request):
-        if done:
-            return [True, *[gr.skip()] * len(outputs)]
-        return [True, *compute(query_params(request), request)]
-
-    blocks.load(on_load, None, [opened, *outputs], api_visibility="private")
-    if isinstance(tab, gr.Tab):
-        tab.select(on_select, opened, [opened, *outputs], api_visibility="private")
 
 
 # -- the judge sensitivity view ----------------------------------------------------------------
@@ -141,9 +162,13 @@ def default_judges(store: Store) -> tuple[str, ...]:
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> JudgesState:
+    """The view's state from URL parameters (or control values); Rejected for an unknown set or judge."""
     known = store.judge_names()
-    wanted = tuple(j for j in (params.get("judges") or "").split(",") if j in known)
-    return JudgesState(chosen(params.get("set"), question_set_choices(store), default_question_set(store)),
+    wanted = tuple(j for j in (params.get("judges") or "").split(",") if j)
+    for judge in wanted:
+        chosen(judge, known, None, "judge")
+    return JudgesState(chosen(params.get("set"), question_set_choices(store), default_question_set(store),
+                              "question set"),
                        wanted if len(wanted) >= 2 else default_judges(store))
 
 
@@ -226,25 +251,36 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     scores_table, scores_csv = table("Scores and ranks under every judge", "jd-scores")
     pairs_table, pairs_csv = table("Kendall's tau-b per judge pair", "jd-pairs")
     movers_table, movers_csv = table("Models whose rank moves most", "jd-movers")
-    outputs = [question_set, compared, link, status, chart, scores_table, scores_csv, pairs_table, pairs_csv,
-               movers_table, movers_csv]
+    outputs = [question_set, compared, link, status, chart, scores_table, pairs_table, movers_table]
+    refused = refusal(len(outputs), outputs.index(status))
 
     def compute(state: JudgesState, request: Any) -> list[Any]:
         view = judges_view(store, state)
-        stem = f"judges_{state.question_set}"
         return [state.question_set, list(state.judges), share_link(request, TAB, state.query()),
-                view["summary"], view["chart"],
-                *shown(view["scores"], f"scores_{stem}"), *shown(view["pairs"], f"pairs_{stem}"),
-                *shown(view["movers"], f"movers_{stem}")]
+                view["summary"], view["chart"], table_update(view["scores"]), table_update(view["pairs"]),
+                table_update(view["movers"])]
 
-    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
-
-    def on_change(chosen_set: str, chosen_judges: list[str], request: gr.Request):
+    def state_of(chosen_set: str, chosen_judges: list[str]) -> JudgesState:
         if len(chosen_judges or []) < 2:
-            return [gr.skip()] * 2 + [gr.skip(), "Pick two judges or more to compare."] + [gr.skip()] * 7
-        return compute(JudgesState(chosen_set, tuple(chosen_judges)), request)
+            raise Rejected("Pick two judges or more to compare.")
+        return state_from_query(store, {"set": chosen_set, "judges": ",".join(chosen_judges)})
+
+    on_url(blocks, "judges_load", lambda params, request: compute(state_from_query(store, params), request),
+           outputs, refused)
+
+    @guarded("judges_change", refused)
+    def on_change(chosen_set: str, chosen_judges: list[str], request: gr.Request):
+        return compute(state_of(chosen_set, chosen_judges), request)
+
+    def frame_of(key: str):
+        def frame(chosen_set: str, chosen_judges: list[str]) -> tuple[pd.DataFrame, str]:
+            state = state_of(chosen_set, chosen_judges)
+            return judges_view(store, state)[key], f"{key}_judges_{state.question_set}"
+        return frame
 
     question_set.input(on_change, [question_set, compared], outputs)
     compared.input(on_change, [question_set, compared], outputs)
+    for key, download in (("scores", scores_csv), ("pairs", pairs_csv), ("movers", movers_csv)):
+        offer_csv(download, f"judges_csv_{key}", frame_of(key), [question_set, compared])
     for frame in (scores_table, movers_table):
         follow_link(frame, lambda s, row: model_link(row[0], None, s) if row else None, question_set)

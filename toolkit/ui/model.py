@@ -21,10 +21,11 @@ from toolkit.query.sensitivity import judge_scores
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .common import share_link
+from .common import guarded, share_link
 from .context import AppContext
 from .judges import (FLAG, JUDGE_COLORS, RANK_FLAG, SPREAD_FLAG, chosen, default_judges, default_question_set,
-                     display_frame, follow_link, question_set_choices, shown, table, when_opened)
+                     display_frame, follow_link, offer_csv, on_url, question_set_choices, refusal, table,
+                     table_update)
 
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
@@ -43,10 +44,17 @@ class ModelState:
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> ModelState:
+    """The view's state from URL parameters (or control values); Rejected for an unknown value."""
     models = store.distinct("model")
-    return ModelState(chosen(params.get("model"), models, models[0] if models else None),
-                      chosen(params.get("judge"), store.judge_names(), store.default_judge()),
-                      chosen(params.get("set"), question_set_choices(store), default_question_set(store)))
+    return ModelState(chosen(params.get("model"), models, models[0] if models else None, "model"),
+                      chosen(params.get("judge"), store.judge_names(), store.default_judge(), "judge"),
+                      chosen(params.get("set"), question_set_choices(store), default_question_set(store),
+                             "question set"))
+
+
+def message_html(message: str) -> str:
+    """A refused call's sentence, in the header's place."""
+    return f"<p id='md-message'>{html.escape(message)}</p>"
 
 
 def theme_link(theme: str, judge: str | None) -> str:
@@ -160,20 +168,34 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     domain_table, domain_csv = table("Per-domain scores and ranks", "md-domains")
     theme_table, theme_csv = table("Per-theme scores and ranks", "md-themes")
     outputs = [model, judge, question_set, link, header, verdicts, judge_summary, judge_plot, judges_table,
-               judges_csv, domain_table, domain_csv, theme_table, theme_csv]
+               domain_table, theme_table]
+    controls = [model, judge, question_set]
+    refused = refusal(len(outputs), outputs.index(header), message_html)
 
     def compute(state: ModelState, request: Any) -> list[Any]:
         view = model_view(store, state)
-        stem = f"{state.model}_{state.judge}_{state.question_set}"
         return [state.model, state.judge, state.question_set, share_link(request, TAB, state.query()),
                 view["header"], view["verdicts"], view["judge_summary"], view["judge_chart"],
-                *shown(view["judges"], f"judges_{stem}"), *shown(view["domain"], f"domains_{stem}"),
-                *shown(view["theme"], f"themes_{stem}")]
+                table_update(view["judges"]), table_update(view["domain"]), table_update(view["theme"])]
 
+    def state_of(m: str, j: str, s: str) -> ModelState:
+        return state_from_query(store, {"model": m, "judge": j, "set": s})
+
+    @guarded("model_change", refused)
     def on_change(m: str, j: str, s: str, request: gr.Request):
-        return compute(ModelState(m, j, s), request)
+        return compute(state_of(m, j, s), request)
 
-    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
-    for control in (model, judge, question_set):
-        control.input(on_change, [model, judge, question_set], outputs)
+    def frame_of(key: str, prefix: str):
+        def frame(m: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
+            state = state_of(m, j, s)
+            return model_view(store, state)[key], f"{prefix}_{state.model}_{state.judge}_{state.question_set}"
+        return frame
+
+    on_url(blocks, "model_load", lambda params, request: compute(state_from_query(store, params), request),
+           outputs, refused)
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    for key, prefix, download in (("judges", "judges", judges_csv), ("domain", "domains", domain_csv),
+                                  ("theme", "themes", theme_csv)):
+        offer_csv(download, f"model_csv_{key}", frame_of(key, prefix), controls)
     follow_link(theme_table, lambda j, row: theme_link(row[0], j) if row else None, judge)

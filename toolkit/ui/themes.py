@@ -7,7 +7,7 @@ events. State in the URL: ?tab=themes&judge=..&set=..&window=3|6|12|18|24&theme=
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import altair as alt
@@ -19,10 +19,10 @@ from toolkit.query.themes import RELEASE_WINDOWS, THEME_COLUMNS, THEME_MODEL_COL
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .common import safe_markdown_html, share_link
+from .common import guarded, safe_markdown_html, share_link
 from .context import AppContext
-from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
-                     table, when_opened)
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
+                     question_set_choices, refusal, table, table_update)
 
 TAB = "themes"
 ALL_TIME = "all"
@@ -48,11 +48,13 @@ class ThemesState:
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> ThemesState:
-    return ThemesState(chosen(params.get("judge"), store.judge_names(), store.default_judge()),
-                       chosen(params.get("set"), question_set_choices(store), default_question_set(store)),
-                       chosen(params.get("window"), [v for _, v in WINDOW_CHOICES], ALL_TIME),
-                       chosen(params.get("theme"), store.distinct("theme"), None),
-                       chosen(params.get("verdict"), list(SCORED), COMPLETE))
+    """The view's state from URL parameters (or control values); Rejected for an unknown value."""
+    return ThemesState(chosen(params.get("judge"), store.judge_names(), store.default_judge(), "judge"),
+                       chosen(params.get("set"), question_set_choices(store), default_question_set(store),
+                              "question set"),
+                       chosen(params.get("window"), [v for _, v in WINDOW_CHOICES], ALL_TIME, "release window"),
+                       chosen(params.get("theme"), store.distinct("theme"), None, "theme"),
+                       chosen(params.get("verdict"), list(SCORED), COMPLETE, "verdict"))
 
 
 def readable(theme: str) -> str:
@@ -133,27 +135,41 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     verdict = gr.Radio(list(SCORED), value=COMPLETE, label="Answers labelled", elem_id="th-verdict")
     answers = gr.HTML(elem_id="th-answers", max_height=700, container=True, padding=True)
     controls = [judge, question_set, window, theme, verdict]
-    outputs = [*controls, link, status, summary_frame, summary_csv, theme_status, grid, models_frame, models_csv,
-               answers]
+    outputs = [*controls, link, status, summary_frame, theme_status, grid, models_frame, answers]
+    refused = refusal(len(outputs), outputs.index(status))
 
     def compute(state: ThemesState, request: Any) -> list[Any]:
         view = themes_view(store, state)
-        stem = f"{state.judge}_{state.question_set}_{state.window}"
         return [state.judge, state.question_set, state.window, state.theme, state.verdict,
-                share_link(request, TAB, state.query()), view["text"], *shown(view["summary"], f"themes_{stem}"),
-                view["theme_text"], view["grid"], *shown(view["models"], f"theme_{state.theme}_{stem}"),
-                view["answers"]]
+                share_link(request, TAB, state.query()), view["text"], table_update(view["summary"]),
+                view["theme_text"], view["grid"], table_update(view["models"]), view["answers"]]
 
+    def state_of(j: str, s: str, w: str, t: str | None, v: str) -> ThemesState:
+        return state_from_query(store, {"judge": j, "set": s, "window": w, "theme": t, "verdict": v})
+
+    @guarded("themes_change", refused)
     def on_change(j: str, s: str, w: str, t: str | None, v: str, request: gr.Request):
-        return compute(ThemesState(j, s, w or ALL_TIME, t or None, v or COMPLETE), request)
+        return compute(state_of(j, s, w, t, v), request)
 
+    @guarded("themes_row", refused)
     def on_row(j: str, s: str, w: str, t: str | None, v: str, evt: gr.SelectData, request: gr.Request):
         row = evt.row_value or []
-        state = ThemesState(j, s, w or ALL_TIME, t, v or COMPLETE)
-        return compute(replace(state, theme=row[0] if row else t), request)
+        return compute(state_of(j, s, w, row[0] if row else t, v), request)
 
-    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
+    def frame_of(key: str):
+        def frame(j: str, s: str, w: str, t: str | None, v: str) -> tuple[pd.DataFrame, str]:
+            state = state_of(j, s, w, t, v)
+            stem = f"{state.judge}_{state.question_set}_{state.window}"
+            if key == "summary":
+                return summary_table(store, state), f"themes_{stem}"
+            return themes_view(store, state)["models"], f"theme_{state.theme}_{stem}"
+        return frame
+
+    on_url(blocks, "themes_load", lambda params, request: compute(state_from_query(store, params), request),
+           outputs, refused)
     for control in controls:
         control.input(on_change, controls, outputs)
     summary_frame.select(on_row, controls, outputs)
+    offer_csv(summary_csv, "themes_csv_summary", frame_of("summary"), controls)
+    offer_csv(models_csv, "themes_csv_models", frame_of("models"), controls)
     follow_link(models_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)

@@ -20,10 +20,10 @@ from toolkit.query.timeline import METRICS, timeline_months, timeline_points
 from toolkit.storage.store import Store
 
 from .charts import AXIS_GREY, themed
-from .common import share_link
+from .common import guarded, share_link
 from .context import AppContext
-from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, question_set_choices, shown,
-                     table, when_opened)
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
+                     question_set_choices, refusal, table, table_update)
 
 TAB = "timeline"
 NO_GHOST = "(none)"
@@ -45,12 +45,17 @@ class TimelineState:
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> TimelineState:
+    """The view's state from URL parameters (or control values); Rejected for an unknown value. The
+    ghost judge defaults to the judge that shares the most responses with the chosen one."""
     judges = store.judge_names()
-    judge = chosen(params.get("judge"), judges, store.default_judge())
-    question_set = chosen(params.get("set"), question_set_choices(store), default_question_set(store))
-    partner = overlap_partner(store, judge, None if question_set == inputs.ALL_SETS else question_set)
-    return TimelineState(judge, question_set, chosen(params.get("metric"), list(METRICS), "complete"),
-                         chosen(params.get("ghost"), [*judges, NO_GHOST], partner or NO_GHOST))
+    judge = chosen(params.get("judge"), judges, store.default_judge(), "judge")
+    question_set = chosen(params.get("set"), question_set_choices(store), default_question_set(store), "question set")
+    metric = chosen(params.get("metric"), list(METRICS), "complete", "metric")
+    ghost = chosen(params.get("ghost"), [*judges, NO_GHOST], None, "ghost judge")
+    if ghost is None:
+        partner = overlap_partner(store, judge, None if question_set == inputs.ALL_SETS else question_set)
+        ghost = partner or NO_GHOST
+    return TimelineState(judge, question_set, metric, ghost)
 
 
 def lab_scale(labs: list[str], colors: Mapping[str, str]) -> alt.Scale:
@@ -128,19 +133,32 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     points_frame, points_csv = table("Models", "tl-points")
     months_frame, months_csv = table("Monthly means and EMA", "tl-months")
     controls = [judge, question_set, metric, ghost]
-    outputs = [*controls, link, status, chart, points_frame, points_csv, months_frame, months_csv]
+    outputs = [*controls, link, status, chart, points_frame, months_frame]
+    refused = refusal(len(outputs), outputs.index(status))
 
     def compute(state: TimelineState, request: Any) -> list[Any]:
         view = timeline_view(store, state)
-        stem = f"{state.metric}_{state.judge}_{state.question_set}"
         return [state.judge, state.question_set, state.metric, state.ghost, share_link(request, TAB, state.query()),
-                view["text"], view["chart"], *shown(view["points"], f"timeline_models_{stem}"),
-                *shown(view["months"], f"timeline_months_{stem}")]
+                view["text"], view["chart"], table_update(view["points"]), table_update(view["months"])]
 
+    def state_of(j: str, s: str, m: str, g: str) -> TimelineState:
+        return state_from_query(store, {"judge": j, "set": s, "metric": m, "ghost": g or NO_GHOST})
+
+    @guarded("timeline_change", refused)
     def on_change(j: str, s: str, m: str, g: str, request: gr.Request):
-        return compute(TimelineState(j, s, m or "complete", g or NO_GHOST), request)
+        return compute(state_of(j, s, m, g), request)
 
-    when_opened(blocks, TAB, lambda params, request: compute(state_from_query(store, params), request), outputs)
+    def frame_of(key: str):
+        def frame(j: str, s: str, m: str, g: str) -> tuple[pd.DataFrame, str]:
+            state = state_of(j, s, m, g)
+            stem = f"{state.metric}_{state.judge}_{state.question_set}"
+            return timeline_view(store, state)[key], f"timeline_{'models' if key == 'points' else key}_{stem}"
+        return frame
+
+    on_url(blocks, "timeline_load", lambda params, request: compute(state_from_query(store, params), request),
+           outputs, refused)
     for control in controls:
         control.input(on_change, controls, outputs)
+    offer_csv(points_csv, "timeline_csv_points", frame_of("points"), controls)
+    offer_csv(months_csv, "timeline_csv_months", frame_of("months"), controls)
     follow_link(points_frame, lambda j, row: model_link(row[0], j, None) if row else None, judge)
