@@ -117,5 +117,5 @@ def dependence_notes(models: pd.DataFrame) -> dict[str, str]:
     """model -> "⚠ 14 pts" (its spread, rounded), with ", 6 places" when the rank moves >= RANK_FLAG;
     only the judge-dependent models (`judge_dependent`) are keys."""
     flagged = models[judge_dependent(models)]
-    return {model: f"⚠ {spread:.0f} pts" + (f", {move} places" if move >= RANK_FLAG else "")
+    return {model: f"⚠ {spread:.0f} pts" + (f", {int(move)} places" if move >= RANK_FLAG else "")
             for model, spread, move in zip(flagged["model"], flagged["spread"], flagged["rank_move"])}
