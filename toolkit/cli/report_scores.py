@@ -12,7 +12,7 @@ import pandas as pd
 
 from toolkit.core.filters import Filters, parse_reasoning
 from toolkit.query.inputs import DEFAULT_QUESTION_SET
-from toolkit.query.lab_index import labs_report
+from toolkit.query.lab_index import labs_report, off_leaderboard_report
 from toolkit.query.migration import MIGRATION_PARTS, migration
 from toolkit.query.scores import MODEL_COLUMNS, model_scores
 from toolkit.storage.store import Store
@@ -57,6 +57,9 @@ def add_labs_arguments(parser: argparse.ArgumentParser) -> None:
     add_models_arguments(parser)
     parser.add_argument("--as-of", type=_date_argument,
                         help="the day eligibility is measured from (default: newest release date in the data)")
+    parser.add_argument("--off-leaderboard", action="store_true",
+                        help="the labs not in the index instead (SpeechMap's 'Off the Leaderboard': all-time, "
+                             "response-weighted shares, models, latest release)")
 
 
 def add_migration_arguments(parser: argparse.ArgumentParser) -> None:
@@ -127,7 +130,8 @@ def run_models(args: argparse.Namespace) -> int:
 
 def run_labs(args: argparse.Namespace) -> int:
     def make(store: Store):
-        frame = labs_report(store, _judge(store, args.judge), args.question_set, _filters(args), args.as_of)
+        report = off_leaderboard_report if args.off_leaderboard else labs_report
+        frame = report(store, _judge(store, args.judge), args.question_set, _filters(args), args.as_of)
         return {"labs": frame}, True
     return _run(args, make)
 

@@ -17,12 +17,14 @@ import pandas as pd
 from toolkit.core.filters import FilterInput
 from toolkit.core.schema import UNKNOWN_LAB
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
-from toolkit.query.scores import model_domain_scores, model_scores
+from toolkit.core.labels import SCORED
+from toolkit.query.scores import PCT, model_domain_scores, model_scores
 from toolkit.stats.ema import HALF_LIFE_MONTHS, ema_alpha, gap_aware_ema, months_before
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks, tie_counts
 from toolkit.storage.store import Store
 
 WINDOW_MONTHS = 6
+OFF_COLUMNS = ["lab", "lab_name", *PCT.values(), "models", "latest_release"]
 LAB_COLUMNS = ["lab", "lab_name", "index", "peak", "models_in_window", "window_start", "window_end",
                "rank", "peak_model"]
 
@@ -177,3 +179,41 @@ def _ranked(labs: pd.DataFrame) -> pd.DataFrame:
     """rank = competition rank of the index rounded to 4 decimals; tied = labs sharing it."""
     ranks = competition_ranks(labs["index"].tolist(), decimals=SPEECHMAP_DECIMALS)
     return labs.assign(rank=ranks, tied=tie_counts(ranks))
+
+
+def _real_lab(lab: Any) -> bool:
+    """A creator SpeechMap lists off the leaderboard: truthy and not `unknown` (whitespace counts)."""
+    return isinstance(lab, str) and bool(lab) and lab.strip().lower() != UNKNOWN_LAB
+
+
+def off_leaderboard(scores: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
+    """SpeechMap's "Off the Leaderboard": labs with a real creator (`_real_lab`) absent from the lab
+    index `labs` (not eligible, or no dated model), from model scores with n and n_<label> counts.
+
+    Per lab, all-time and response-weighted over its models: pct_label = sum(pct_label x n) / sum(n)
+    = sum(n_label) / sum(n) x 100 (pooled counts); models = how many; latest_release = newest release
+    date (None when none is dated). Sorted by pct_complete (desc), then lab.
+    """
+    listed = set(labs["lab"])
+    off = scores[[_real_lab(lab) and lab not in listed for lab in scores["lab"]]]
+    if off.empty:
+        return pd.DataFrame(columns=OFF_COLUMNS)
+    counts = [f"n_{label.lower()}" for label in SCORED]
+    names = off["lab_name"].where(off["lab_name"].notna(), None) if "lab_name" in off else None
+    grouped = off.assign(lab_name=names, release=[to_date(d) for d in off["release_date"]]).groupby("lab")
+    frame = grouped[["n", *counts]].sum()
+    for label, count in zip(SCORED, counts):
+        frame[PCT[label]] = frame[count] / frame["n"] * 100.0
+    frame["lab_name"] = grouped["lab_name"].agg(lambda v: next((x for x in v if x), None))
+    frame["models"] = grouped.size()
+    frame["latest_release"] = grouped["release"].agg(lambda v: max((d for d in v if d), default=None))
+    frame = frame.reset_index().sort_values(["pct_complete", "lab"], ascending=[False, True])
+    return frame.reset_index(drop=True)[OFF_COLUMNS]
+
+
+def off_leaderboard_report(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
+                           filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """`off_leaderboard` under one judge (scores by `model_scores`: skipped models out, moderated
+    responses ERROR); the index it complements uses as_of, default the store's newest release date."""
+    scores = model_scores(store, judge, question_set, filters)
+    return off_leaderboard(scores, lab_index(scores, as_of if as_of is not None else default_as_of(store)))

@@ -28,6 +28,10 @@ SCORE_COLUMNS = ["model", "lab", "judge", "n", "pct_complete", "rank"]
 MODEL_COLUMNS = ["model", "lab", "judges", "min_pct_complete", "max_pct_complete", "spread",
                  "best_rank", "worst_rank", "rank_move"]
 PAIR_COLUMNS = ["judge_a", "judge_b", "models", "kendall_tau_b"]
+# A model's standing "depends on the judge" when its % COMPLETE differs by at least SPREAD_FLAG
+# points between two judges, or its rank by at least RANK_FLAG places.
+SPREAD_FLAG = 10.0
+RANK_FLAG = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,3 +98,24 @@ def sensitivity(store: Store, question_set: str | Sequence[str] | None = None, f
     judges = list(judges) if judges else store.judge_names()
     scores = judge_scores(store, question_set, filters, judges)
     return Sensitivity(scores, model_spreads(scores), judge_pairs(scores, judges))
+
+
+def judge_dependent(models: pd.DataFrame) -> pd.Series:
+    """True where a model's standing depends on the judge: spread >= SPREAD_FLAG points or
+    rank_move >= RANK_FLAG places (rows of `model_spreads`)."""
+    return (models["spread"] >= SPREAD_FLAG) | (models["rank_move"] >= RANK_FLAG)
+
+
+def flag_judges(store: Store) -> list[str]:
+    """The judges a flag compares: the LLM judges when there are two or more (human annotations
+    cover a small sample of each model, whose few rows would flag almost every model), else all."""
+    llm = store.judge_names("llm")
+    return list(llm if len(llm) >= 2 else store.judge_names())
+
+
+def dependence_notes(models: pd.DataFrame) -> dict[str, str]:
+    """model -> "⚠ 14 pts" (its spread, rounded), with ", 6 places" when the rank moves >= RANK_FLAG;
+    only the judge-dependent models (`judge_dependent`) are keys."""
+    flagged = models[judge_dependent(models)]
+    return {model: f"⚠ {spread:.0f} pts" + (f", {int(move)} places" if move >= RANK_FLAG else "")
+            for model, spread, move in zip(flagged["model"], flagged["spread"], flagged["rank_move"])}

@@ -8,6 +8,7 @@ of the store and a `LeaderboardState`, tested without a server. The state travel
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any, Mapping
 
 import altair as alt
@@ -17,7 +18,8 @@ import pandas as pd
 from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import SCORED
 from toolkit.query import inputs, scores
-from toolkit.query.lab_index import lab_index, lab_trajectories
+from toolkit.query.lab_index import lab_index, lab_trajectories, off_leaderboard
+from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, dependence_notes, flag_judges, sensitivity
 from toolkit.query.migration import migration, overlap_partner
 from toolkit.storage.store import Store
 
@@ -34,10 +36,14 @@ TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
 FALLBACK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
                    "#ff9da6", "#9d755d", "#bab0ac"]
 PCT_COLUMNS = list(scores.PCT.values())
-MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, "release_date", "reasoning"]
+DEPENDENT = "judge-dependent"
+MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning"]
 MODERATION_COLUMNS = ["n_moderated", "judge_pct_complete"]  # shown when the data has moderation signals
 LAB_TABLE = ["rank", "lab", "index", "peak", "models", "lab_name", "peak_model",
              "window_start", "window_end"]
+OFF_TABLE = ["lab", *PCT_COLUMNS, "models", "latest_release", "lab_name"]
+DEPENDENT_NOTE = (f"**{DEPENDENT}**: the model's % complete differs by at least {SPREAD_FLAG:.0f} points, or its rank "
+                  f"by at least {RANK_FLAG} places, between the LLM judges (see the Judge sensitivity tab).")
 PROFILE_TABLE = ["domain", "rank", "tied", "models_in_domain", "n", *PCT_COLUMNS]
 URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reasoning": "reasoning",
             "baseline": "from", "new": "to", "model": "model"}
@@ -105,7 +111,7 @@ def _rounded(frame: pd.DataFrame, columns: list[str], digits: int = 2) -> pd.Dat
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(digits)
-    for column in ("release_date", "window_start", "window_end", "month"):
+    for column in ("release_date", "window_start", "window_end", "month", "latest_release"):
         if column in frame:
             frame[column] = frame[column].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
     return frame[[c for c in columns if c in frame.columns]]
@@ -123,6 +129,16 @@ def datatypes(frame: pd.DataFrame) -> list[str]:
         else:
             kinds.append("str")
     return kinds
+
+
+@lru_cache(maxsize=32)
+def dependence(store: Store, question_set: str, filters: Filters) -> dict[str, str]:
+    """model -> judge-dependent note under these filters, over `flag_judges`: one sensitivity
+    query per (question set, filters), shared by every judge the leaderboard switches to."""
+    judges = flag_judges(store)
+    if len(judges) < 2:
+        return {}
+    return dependence_notes(sensitivity(store, question_set, filters, judges).models)
 
 
 # -- charts -----------------------------------------------------------------------------------
@@ -235,9 +251,12 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     profile = (scores.model_domain_profile(store, state.judge, model, state.question_set, filters)
                if model else pd.DataFrame(columns=PROFILE_TABLE))
     labs_table = _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE)
+    notes = dependence(store, state.question_set, filters)
+    shown = models.assign(**{DEPENDENT: models["model"].map(notes).fillna("")})
     return {
-        "models": _rounded(models, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
+        "models": _rounded(shown, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
         "labs": labs_table,
+        "off": _rounded(off_leaderboard(models, labs), OFF_TABLE),
         "profile": _rounded(profile, PROFILE_TABLE),
         "model": model,
         "model_choices": models["model"].tolist(),
@@ -313,10 +332,14 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 
     gr.Markdown("### Labs")
     labs_table = table("Lab leaderboard", "lb-labs")
+    off_table = table("Off the leaderboard", "lb-off")
+    gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
+                "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
     trajectory = gr.Plot(label="Lab trajectories", elem_id="lb-trajectory")
 
     gr.Markdown("### Models")
     models_table = table("Model scores", "lb-models", pinned=1)
+    gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
     breakdown = gr.Plot(label="Breakdown per model", elem_id="lb-breakdown")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
     profile_table = table("Per-domain scores of the model", "lb-profile", pinned=1)
@@ -369,7 +392,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         scope = f"as of {view['as_of']}" if view["as_of"] else "no release dates"
         text = (f"{len(view['models'])} models, {view['responses']:,} judged responses; "
                 f"{len(view['labs'])} labs in the index ({scope}).")
-        return [text, shown(view["labs"]), view["trajectory_chart"],
+        return [text, shown(view["labs"]), shown(view["off"]), view["trajectory_chart"],
                 shown(view["models"]), view["breakdown_chart"],
                 gr.Dropdown(choices=view["model_choices"], value=view["model"]),
                 shown(view["profile"])]
@@ -381,7 +404,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                 shown(view["aggregate"]), shown(view["transitions"]), shown(view["shifts"]),
                 shown(view["movers"]), shown(view["models"]), shown(view["labs"])]
 
-    main_targets = [status, labs_table, trajectory, models_table, breakdown, model, profile_table]
+    main_targets = [status, labs_table, off_table, trajectory, models_table, breakdown, model, profile_table]
     migration_targets = [mig_status, shift_plot, rank_plot, scatter_plot, aggregate_table, transitions_table,
                          shifts_table, movers_table, mig_models_table, mig_labs_table]
 
@@ -391,7 +414,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         def write(j, s, d, r, b, n, m):
             state = state_of(j, s, d, r, b, n, m)
             stem = f"{state.judge}_{state.question_set}"
-            if key in ("labs", "models", "profile"):
+            if key in ("labs", "off", "models", "profile"):
                 frame = leaderboard_view(store, state)[key]
                 return csv_file(frame, f"{'domains_' + str(state.model) if key == 'profile' else key}_{stem}")
             view = migration_view(store, state)
