@@ -18,7 +18,14 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.query import inputs
-from toolkit.query.sensitivity import Sensitivity, sensitivity
+from toolkit.query.sensitivity import (
+    RANK_FLAG,
+    SPREAD_FLAG,
+    Sensitivity,
+    flag_judges,
+    judge_dependent,
+    sensitivity,
+)
 from toolkit.storage.store import Store
 
 from .charts import themed
@@ -26,10 +33,6 @@ from .common import Rejected, csv_file, download_js, guarded, query_params, shar
 from .context import AppContext
 
 TAB = "judges"
-# A model's standing "depends on the judge" when its % COMPLETE differs by at least SPREAD_FLAG
-# points between two judges, or its rank by at least RANK_FLAG places.
-SPREAD_FLAG = 10.0
-RANK_FLAG = 5
 FLAG = "judge-dependent"
 MOVERS = 15            # the chart and the movers table show the N models whose rank moves most
 PAIR_TABLE = ["judge_a", "judge_b", "models", "kendall_tau_b"]
@@ -155,10 +158,8 @@ class JudgesState:
 
 
 def default_judges(store: Store) -> tuple[str, ...]:
-    """The LLM judges when there are two or more: human annotations usually cover a small sample of
-    each model, whose few rows would flag almost every model."""
-    llm = store.judge_names("llm")
-    return tuple(llm if len(llm) >= 2 else store.judge_names())
+    """The judges compared by default: the ones the judge-dependent flag compares."""
+    return tuple(flag_judges(store))
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> JudgesState:
@@ -172,15 +173,10 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> JudgesState:
                        wanted if len(wanted) >= 2 else default_judges(store))
 
 
-def flagged(models: pd.DataFrame) -> pd.Series:
-    """True where the model's standing depends on the judge (SPREAD_FLAG, RANK_FLAG)."""
-    return (models["spread"] >= SPREAD_FLAG) | (models["rank_move"] >= RANK_FLAG)
-
-
 def wide_scores(report: Sensitivity, judges: Sequence[str]) -> pd.DataFrame:
     """One row per model: flag, spread, rank move, then its % COMPLETE and rank under each judge;
     the biggest rank moves first (the order of `report.models`)."""
-    models = report.models.assign(flag=lambda f: flagged(f).map({True: FLAG, False: ""}))
+    models = report.models.assign(flag=lambda f: judge_dependent(f).map({True: FLAG, False: ""}))
     scores = report.scores.pivot(index="model", columns="judge", values="pct_complete")
     ranks = report.scores.pivot(index="model", columns="judge", values="rank")
     wide = models[["model", "lab", "flag", "spread", "rank_move", "judges"]].set_index("model")

@@ -17,15 +17,27 @@ import pandas as pd
 from toolkit.core.labels import SCORED
 from toolkit.query.model_view import model_page
 from toolkit.query.scores import PCT
-from toolkit.query.sensitivity import judge_scores
+from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, judge_scores
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
 from .common import guarded, share_link
 from .context import AppContext
-from .judges import (FLAG, JUDGE_COLORS, RANK_FLAG, SPREAD_FLAG, chosen, default_judges, default_question_set,
-                     display_frame, follow_link, offer_csv, on_url, question_set_choices, refusal, table,
-                     table_update)
+from .judges import (
+    FLAG,
+    JUDGE_COLORS,
+    chosen,
+    default_judges,
+    default_question_set,
+    display_frame,
+    follow_link,
+    offer_csv,
+    on_url,
+    question_set_choices,
+    refusal,
+    table,
+    table_update,
+)
 
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
