@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) bench/build.py
 	$(PY) bench/leaderboard.py
 	$(PY) bench/explorer.py
+	$(PY) bench/views.py
 	$(PY) bench/judge.py
 	$(PY) bench/arena.py
 
