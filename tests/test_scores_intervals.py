@@ -17,7 +17,8 @@ from tests.data_paths import JUDGE_EVALUATION, SPEECHMAP
 from tests.test_scores_handmade import H, LAB_MODELS, LAB_SCORES, C, D, model, pct_labels, write_judged
 from toolkit.query import scores
 from toolkit.query.coverage import Coverage, judge_coverage
-from toolkit.query.lab_index import lab_index, lab_index_intervals, lab_index_replicates, labs_report, with_index_intervals
+from toolkit.query.lab_index import (lab_index, lab_index_intervals, lab_index_replicates, labs_report,
+                                     with_index_intervals)
 from toolkit.storage.store import Store
 
 Z2 = 1.959963984540054 ** 2
@@ -132,7 +133,8 @@ def test_lab_index_replicates_by_hand(lab_store):
     scores_table = scores.model_scores(lab_store, "judge/a")
     counts = scores.question_counts(lab_store, "judge/a")
     # labels C^k D^(4-k): the first question is COMPLETE when k >= 1, the last only when k = 4
-    weights = weights_on(lab_store, counts, {"t_one1": 4}, {"t_two2": 4}, {"t_one1": 1, "t_one2": 1, "t_two1": 1, "t_two2": 1})
+    each_once = {"t_one1": 1, "t_one2": 1, "t_two1": 1, "t_two2": 1}
+    weights = weights_on(lab_store, counts, {"t_one1": 4}, {"t_two2": 4}, each_once)
     replicates = lab_index_replicates(scores_table, counts, weights)
     # alpha: all on the first question: Jan (a2 C, a3 C) 100, May (a4 D) 0 after 4 months, Jun (a5 C) 100;
     # all on the last: Jan (a2 C, a3 D) 50, May 0, Jun (a5 D) 0; each question once: the index itself
@@ -228,7 +230,8 @@ def jsonl(path: Path) -> list[dict]:
 
 def skipped_models() -> set[str]:
     rows = jsonl(SPEECHMAP / "site-metadata" / "model_metadata.json")
-    return {r["model_identifier"] for r in rows if str(r.get("skip")).strip().lower() in ("1", "true", "yes", "y", "on")}
+    truthy = ("1", "true", "yes", "y", "on")   # SpeechMap's truthy skip values, as text (str(True) -> "True")
+    return {r["model_identifier"] for r in rows if str(r.get("skip")).strip().lower() in truthy}
 
 
 @pytest.fixture(scope="module")
@@ -245,8 +248,8 @@ def test_sample_coverage_counted_from_the_raw_files(sample_store):
     # of the two Claude files; 9 questions were asked twice at different times (both count)
     responses = {(r["model"], r["question_id"], r["timestamp"]) for path in files for r in jsonl(path)
                  if r["model"] not in skipped}
-    gold = {(r["model"], r["question_id"]) for r in jsonl(JUDGE_EVALUATION / "us_hard_sample_manifest_consensus_v4.jsonl")
-            if r["model"] not in skipped}
+    manifest = jsonl(JUDGE_EVALUATION / "us_hard_sample_manifest_consensus_v4.jsonl")
+    gold = {(r["model"], r["question_id"]) for r in manifest if r["model"] not in skipped}
     historical = jsonl(next((SPEECHMAP / "speechmap-data-historical").glob("analysis.*/*.jsonl")))
     assert (len(responses), len(gold), len(historical)) == (6748, 394, 2120)
     assert judge_coverage(sample_store, GOLD_V4, "us_hard") == (len(gold), len(responses))
@@ -260,7 +263,8 @@ def test_sample_intervals_and_ranks(sample_store):
     p, n = 2057 / 2120, 2120
     centre = (p + Z2 / (2 * n)) / (1 + Z2 / n)
     half = math.sqrt(Z2) / (1 + Z2 / n) * math.sqrt(p * (1 - p) / n + Z2 / (4 * n * n))
-    assert (seed["pct_error_low"], seed["pct_error_high"]) == pytest.approx((100 * (centre - half), 100 * (centre + half)))
+    assert (seed["pct_error_low"], seed["pct_error_high"]) == pytest.approx((100 * (centre - half),
+                                                                              100 * (centre + half)))
     # p = 0.970283: centre 0.969435, half 1.956419 x 0.0037168 = 0.0072716
     assert (round(seed["pct_error_low"], 2), round(seed["pct_error_high"], 2)) == (96.22, 97.67)
     assert seed["ranked"] and seed["rank"] == 1
@@ -269,5 +273,6 @@ def test_sample_intervals_and_ranks(sample_store):
     gold = scores.model_scores(sample_store, GOLD_V4, "us_hard", min_n=scores.MIN_N).set_index("model")
     nova = gold.loc["amazon/nova-pro-v1.0"]
     assert (nova["n"], nova["pct_error"], nova["ranked"]) == (3, 100.0, False) and pd.isna(nova["rank"])
-    assert (nova["pct_error_low"], nova["pct_error_high"]) == pytest.approx((100 * (1 - (Z2 / 3) / (1 + Z2 / 3)), 100.0))
+    three_of_three_low = 1 - (Z2 / 3) / (1 + Z2 / 3)
+    assert (nova["pct_error_low"], nova["pct_error_high"]) == pytest.approx((100 * three_of_three_low, 100.0))
     assert not gold["ranked"].any()   # the sample's models have at most 12 answers each

@@ -63,8 +63,9 @@ def add_models_arguments(parser: argparse.ArgumentParser) -> None:
     _common_arguments(parser)
     parser.add_argument("--judge", help="judge name (default: the LLM judge with the most assessments)")
     parser.add_argument("--min-n", type=_whole_number, default=MIN_N,
-                        help=f"fewest judged answers for a rank (default {MIN_N}; a lab: its window models' answers); rows below it are listed "
-                             "with ranked=False and no rank; 0 ranks every row (SpeechMap's rule)")
+                        help=f"fewest judged answers for a rank (default {MIN_N}; a lab: its window models' "
+                             "answers); rows below it are listed with ranked=False and no rank; 0 ranks every "
+                             "row (SpeechMap's rule)")
 
 
 def add_labs_arguments(parser: argparse.ArgumentParser) -> None:
