@@ -11,6 +11,7 @@ the index; a lab with fewer than `min_n` is listed but not ranked; `with_index_i
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -150,6 +151,7 @@ def _lab_row(window: _LabWindow, alpha: float, min_n: int) -> dict[str, Any]:
     ema = gap_aware_ema([(month, mean) for month, mean, _ in _monthly_means(models)], alpha)[-1]
     best = max(models, key=lambda m: (m.score, m.release, m.model))
     answers = sum(m.n for m in models)
+    answers = answers if math.isnan(answers) else int(answers)
     return {"lab": window.lab, "lab_name": window.name, "index": ema, "peak": best.score,
             "models_in_window": len(models), "window_start": window.start, "window_end": window.end,
             "peak_model": best.model, "answers": answers, "ranked": min_n <= 0 or answers >= min_n}

@@ -11,7 +11,6 @@ model with fewer than `min_n` judged answers is listed but not ranked (`with_min
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -138,7 +137,7 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
     return _finish_model_frame(store, frame, min_n)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class QuestionCounts:
     """Judged answers per (question, model), the clusters of a bootstrap over questions: n[q, m]
     answers and complete[q, m] COMPLETE ones (by the scored label) of model m to question q."""
