@@ -193,7 +193,8 @@ def report(*argv: str) -> list[dict]:
 
 def test_cli_models_min_n_and_intervals(size_store):
     data = ["--data", str(size_store.folder), "--judge", "judge/a"]
-    rows = report("models", *data)   # default MIN_N = 30: nobody here is ranked
+    assert [r["rank"] for r in report("models", *data)] == [1, 2, 2]   # default: SpeechMap ranks everyone
+    rows = report("models", *data, "--min-n", str(scores.MIN_N))   # the dashboard's 30: nobody here
     assert list(rows[0]) == scores.MODEL_COLUMNS
     assert [(r["model"], r["rank"], r["ranked"]) for r in rows] == [
         ("kappa/small", None, False), ("kappa/big", None, False), ("kappa/mid", None, False)]
