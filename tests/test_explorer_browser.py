@@ -97,9 +97,9 @@ def test_explorer_in_the_browser(explorer_data):
         choose(page, "xp-judge2", B)
         page.wait_for_function(
             "() => document.querySelector('#xp-agreement')?.innerText.includes('60 responses judged by both')")
-        assert page.locator("#xp-sankey svg path.xp-flow").count() == 4  # C->D, E->E, E->C, D->D
-        page.wait_for_selector("#xp-heatmap canvas, #xp-heatmap svg")
-        page.wait_for_selector("#xp-kappa canvas, #xp-kappa svg")
+        assert page.locator("#xp-sankey .xp-wide path.xp-flow").count() == 4  # C->D, E->E, E->C, D->D
+        page.wait_for_selector("#xp-heatmap table.xp-heat")
+        page.wait_for_selector("#xp-kappa table.xp-heat")
         assert "Cohen's kappa" in page.locator("#xp-agreement").inner_text()
         screenshot(page, "explorer-overview")
 
@@ -153,7 +153,7 @@ def test_explorer_state_from_url_and_dark_theme(explorer_data):
             # lab0 models hold the even responses: 23 of the 45 in the cell; page 2 of 20 = items 21-23.
             assert "items 21-23 of 23" in page_info(page)
             assert page.locator("#xp-items article.xp-item").count() == 3
-            page.wait_for_selector("#xp-heatmap canvas, #xp-heatmap svg")
+            page.wait_for_selector("#xp-heatmap table.xp-heat")
             page.wait_for_timeout(1500)
             screenshot(page, "explorer-dark")
             no_payload_ran(page)
