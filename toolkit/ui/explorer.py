@@ -174,14 +174,9 @@ class Views:
 
     def __init__(self, store: Store):
         self.store = store
-        self.matrix = functools.lru_cache(maxsize=256)(self._matrix)
+        self.matrix = functools.lru_cache(maxsize=256)(lambda s1, s2, f: ag.transition_matrix(store, s1, s2, f))
         self.everything = functools.lru_cache(maxsize=256)(lambda f: ag.all_judges_report(store, f))
         self.pair = functools.lru_cache(maxsize=256)(self._pair)
-
-    def _matrix(self, side1: ag.Side, side2: ag.Side, filters: Filters) -> pd.DataFrame:
-        """The transition matrix; a raw label column loses its empty rows or columns."""
-        matrix = ag.transition_matrix(self.store, side1, side2, filters)
-        return draw.trimmed(matrix, side1.kind == "label_raw", side2.kind == "label_raw")
 
     @functools.cached_property
     def notes(self) -> dict[str, str]:
@@ -203,14 +198,19 @@ class Views:
         everything = self.everything(filters)
         titles = (f"{side1.judge} ({side1.kind})", f"{side2.judge} ({side2.kind})")
         status = f"**{plain(self.empty_words(side1, side2, filters))}**" if not report["n"] else ""
+        # The matrix is square over both sides' labels: with a raw label column most rows and
+        # columns are empty, and are not drawn (the statistics keep the square matrix).
+        raw = "label_raw" in (side1.kind, side2.kind)
+        shown = draw.trimmed(matrix, raw, raw)
+        per_label = pd.DataFrame(report["per_label"], columns=PER_LABEL_COLUMNS)
+        per_label = per_label[(per_label["support"] > 0) | (per_label["predicted"] > 0)] if raw else per_label
         return [
-            status, draw.sankey_html(matrix, *titles), draw.matrix_heatmap_html(matrix, *titles),
-            draw.counts_table(matrix) if len(matrix) else pd.DataFrame({"message": ["Nothing judged by both."]}),
-            draw.agreement_markdown(report),
-            table_value(pd.DataFrame(report["per_label"], columns=PER_LABEL_COLUMNS)),
+            status, draw.sankey_html(shown, *titles), draw.matrix_heatmap_html(shown, *titles),
+            draw.counts_table(shown) if len(shown) else pd.DataFrame({"message": ["Nothing judged by both."]}),
+            draw.agreement_markdown(report), table_value(per_label),
             table_value(pd.DataFrame(everything["gold_accuracy"], columns=GOLD_COLUMNS)),
             draw.many_markdown(everything), draw.kappa_heatmap_html(pd.DataFrame(everything["pairwise"])),
-        ], list(matrix.index)
+        ], list(shown.index)
 
     def empty_words(self, side1: ag.Side, side2: ag.Side, filters: Filters) -> str:
         """Why nothing is shown, in words: the judges and the filter combination, and which filters
@@ -225,8 +225,12 @@ class Views:
                                                 "non-reasoning models only")
         alone = [k.replace("_", " ") for k in active
                  if not int(self.matrix(side1, side2, Filters.of({k: filters.as_dict()[k]})).to_numpy().sum())]
-        why = (f" On its own, the {' and the '.join(alone)} filter already leaves nothing." if alone
-               else " Each filter alone leaves responses; together they leave none.")
+        if len(alone) == 1:
+            why = f" On its own, the {alone[0]} filter already leaves nothing."
+        elif alone:
+            why = f" On their own, the {', '.join(alone[:-1])} and {alone[-1]} filters each leave nothing."
+        else:
+            why = " Each filter alone leaves responses; together they leave none."
         return f"No response was judged by both {side1.judge} and {side2.judge} with {words}.{why}"
 
 
@@ -538,13 +542,19 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 # -- look ---------------------------------------------------------------------------------------
 # On a phone (< 640 px) the filters start collapsed: the accordion is closed once, when it appears.
 COLLAPSE_ON_PHONE_JS = """
+let touched = false;   // once the visitor clicks the accordion, it is theirs
 const close = (tries) => {
-  if (window.innerWidth >= 640) { return; }
+  if (window.innerWidth >= 640 || touched || tries <= 0) { return; }
   const button = document.querySelector('#xp-filters > button.label-wrap');
-  if (!button) { if (tries > 0) { setTimeout(() => close(tries - 1), 200); } return; }
-  if (button.classList.contains('open')) { button.click(); }
+  if (button && !button.dataset.xpWatched) {
+    button.dataset.xpWatched = '1';
+    button.addEventListener('click', (event) => { if (event.isTrusted) { touched = true; } });
+  }
+  if (button && !button.classList.contains('open')) { return; }
+  if (button) { button.click(); }   // may land before Svelte listens: checked again below
+  setTimeout(() => close(tries - 1), 250);
 };
-close(100);
+close(80);
 """
 
 CSS = """
@@ -567,8 +577,8 @@ CSS = """
 .xp-response {border-left:3px solid var(--border-color-primary,#8886);padding:2px 10px;margin:6px 0;
   max-height:420px;overflow:auto}
 .xp-judges {width:100%;font-size:0.85em;border-collapse:collapse}
-.xp-judges td,.xp-judges th {border-top:1px solid var(--border-color-primary,#8884);padding:3px 6px;
-  vertical-align:top;text-align:left}
+.xp-judges td,.xp-judges th {border:0 !important;border-top:1px solid var(--border-color-primary,#8884) !important;
+  padding:3px 6px;vertical-align:top;text-align:left}
 .xp-judge-name {min-width:10em}
 .xp-analysis {white-space:pre-wrap}
 .xp-actions {margin-top:6px;font-size:0.9em}
@@ -580,20 +590,22 @@ CSS = """
 .xp-sankey .xp-flow {cursor:pointer} .xp-sankey .xp-flow:hover,.xp-sankey .xp-flow:focus {fill-opacity:0.75}
 .xp-halo {paint-order:stroke;stroke:var(--block-background-fill,#fff);stroke-width:3px;stroke-linejoin:round}
 .xp-heat-wrap {overflow-x:auto;max-width:100%}
-.xp-heat {border-collapse:separate;border-spacing:2px;font-size:13px}
-.xp-heat th {font-weight:600;padding:2px 6px;text-align:right;overflow-wrap:anywhere;max-width:16em}
+.xp-heat-wrap table.xp-heat {width:max-content;border-collapse:separate;border-spacing:2px;font-size:13px;margin:0}
+.xp-heat th,.xp-heat td {border:none !important}
+.xp-heat th {font-weight:600;padding:2px 6px;white-space:nowrap;word-break:normal}
+.xp-heat tbody th {text-align:right;white-space:normal;min-width:6em;max-width:14em;overflow-wrap:break-word}
 .xp-heat thead th {text-align:center}
-.xp-hcell {min-width:4.5em;padding:6px 6px;text-align:center;border-radius:4px;color:#1f2937;cursor:pointer;
-  font-variant-numeric:tabular-nums;line-height:1.2}
-.xp-hcell small {display:block;font-size:12px;opacity:0.9}
-.xp-hcell.xp-dark {color:#ffffff}
-.xp-hcell:hover,.xp-hcell:focus {outline:2px solid currentColor;outline-offset:-2px}
-#xp-kappa .xp-hcell[style*="transparent"] {color:inherit}
+.xp-heat td.xp-hcell {min-width:4.5em;padding:6px;text-align:center;border-radius:4px;color:#1f2937 !important;
+  cursor:pointer;font-variant-numeric:tabular-nums;line-height:1.2}
+.xp-heat td.xp-hcell small {display:block;font-size:12px;color:inherit}
+.xp-heat td.xp-hcell.xp-dark {color:#ffffff !important}
+.xp-heat td.xp-hcell:hover,.xp-heat td.xp-hcell:focus {outline:2px solid #f59e0b;outline-offset:-2px}
+.xp-heat td.xp-hcell[style*="transparent"] {color:inherit !important}
 @media (max-width: 640px) {
   .xp-wide {display:none} .xp-narrow {display:block}
   .xp-judges thead {display:none}
   .xp-judges tr {display:block;border-top:1px solid var(--border-color-primary,#8884);padding:4px 0}
-  .xp-judges td {display:inline-block;border:0;padding:2px 4px}
+  .xp-judges td {display:inline-block;border:0 !important;padding:2px 4px}
   .xp-judges td.xp-analysis {display:block}
   .xp-judge-name {min-width:0}
 }

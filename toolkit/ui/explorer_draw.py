@@ -95,6 +95,7 @@ def sankey_svg(matrix: pd.DataFrame, width: int = WIDE, height: int = 340) -> st
     gap, top = 8, 6
     scale = (height - 2 * top - gap * (max(len(rows), len(cols)) - 1)) / total
     left_y, right_y = _stack(rows, top, scale, gap), _stack(cols, top, scale, gap)
+    height = max(height, int(top + LINE * max(len(rows), len(cols)) + 8))  # room for every label
     parts = [f'<svg class="xp-sankey" viewBox="0 0 {width} {height}" width="{width}" role="img" '
              f'aria-label="Sankey of the two judges\' labels" xmlns="http://www.w3.org/2000/svg" '
              f'style="width:100%;max-width:{width}px;font:12px sans-serif">']
@@ -123,20 +124,34 @@ def _sankey_flows(matrix, rows, cols, left, right, scale, x0, x1) -> list[str]:
     return parts
 
 
+LINE = 14  # px between two node labels' baselines (12 px text)
+
+
+def spread_out(wanted: list[float], gap: float = LINE) -> list[float]:
+    """Baselines at least `gap` apart, each as close below its wanted place as that allows (the
+    labels of small neighbouring nodes would otherwise overlap)."""
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    return placed
+
+
 def _sankey_nodes(rows, cols, left_y, right_y, scale, total, x_left, x_right, node_w, wide) -> list[str]:
     """Each side's nodes with their label, count and share."""
     parts = []
     sides = ((rows, left_y, x_left, "end" if wide else "start", x_left - 6 if wide else x_left + node_w + 4),
              (cols, right_y, x_right, "start" if wide else "end", x_right + node_w + 6 if wide else x_right - 4))
     for totals, starts, x, anchor, text_x in sides:
-        for label, n in totals.items():
-            h = max(n * scale, 1.0)
+        heights = {label: max(n * scale, 1.0) for label, n in totals.items()}
+        baselines = spread_out([starts[label] + heights[label] / 2 + 4 for label in totals])
+        for (label, n), y in zip(totals.items(), baselines):
             words = (f"{short(label, 24)} ({n:,}, {100 * n / total:.1f}%)" if wide
                      else f"{short(label, 16)} {100 * n / total:.0f}%")
-            parts.append(f'<rect class="xp-node" x="{x}" y="{starts[label]:.2f}" width="{node_w}" height="{h:.2f}" '
-                         f'fill="{color_of(label)}"><title>{html.escape(label)}: {n:,}</title></rect>')
-            parts.append(f'<text class="xp-halo" x="{text_x}" y="{starts[label] + h / 2 + 4:.2f}" '
-                         f'text-anchor="{anchor}" fill="currentColor">{html.escape(words)}</text>')
+            parts.append(f'<rect class="xp-node" x="{x}" y="{starts[label]:.2f}" width="{node_w}" '
+                         f'height="{heights[label]:.2f}" fill="{color_of(label)}"><title>{html.escape(label)}: '
+                         f'{n:,}</title></rect>')
+            parts.append(f'<text class="xp-halo" x="{text_x}" y="{y:.2f}" text-anchor="{anchor}" '
+                         f'fill="currentColor">{html.escape(words)}</text>')
     return parts
 
 
