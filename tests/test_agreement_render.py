@@ -30,7 +30,7 @@ def test_sankey_draws_one_band_per_nonzero_cell_with_label_colours():
     # each band names its cell, for a click
     assert svg.count('data-from="COMPLETE" data-to="EVASIVE"') == 1 and svg.count("data-from=") == 5
     narrow = draw.sankey_svg(m, draw.NARROW, 300)
-    assert 'viewBox="0 0 340 300"' in narrow and "COMPLETE 55%" in narrow and narrow.count('class="xp-flow"') == 5
+    assert 'viewBox="0 0 300 300"' in narrow and "COMPLETE 55%" in narrow and narrow.count('class="xp-flow"') == 5
     both = draw.sankey_html(m, "judge one", "judge two")
     assert both.count("<svg") == 2 and "From: <b>judge one</b>" in both and "To: <b>judge two</b>" in both
 

@@ -586,7 +586,9 @@ CSS = """
 .xp-chart-title {display:flex;flex-wrap:wrap;justify-content:space-between;gap:4px 16px;font-size:0.9em;
   margin:4px 0 6px;overflow-wrap:anywhere}
 .xp-hint {font-size:0.85em;opacity:0.8;margin:4px 0}
-.xp-narrow {display:none}
+.xp-sankey-box {container-type:inline-size}
+.xp-wide {display:none}
+@container (min-width: 540px) {.xp-wide {display:block} .xp-narrow {display:none}}
 .xp-sankey .xp-flow {cursor:pointer} .xp-sankey .xp-flow:hover,.xp-sankey .xp-flow:focus {fill-opacity:0.75}
 .xp-halo {paint-order:stroke;stroke:var(--block-background-fill,#fff);stroke-width:3px;stroke-linejoin:round}
 .xp-heat-wrap {overflow-x:auto;max-width:100%}
@@ -602,7 +604,6 @@ CSS = """
 .xp-heat td.xp-hcell:hover,.xp-heat td.xp-hcell:focus {outline:2px solid #f59e0b;outline-offset:-2px}
 .xp-heat td.xp-hcell[style*="transparent"] {color:inherit !important}
 @media (max-width: 640px) {
-  .xp-wide {display:none} .xp-narrow {display:block}
   .xp-judges thead {display:none}
   .xp-judges tr {display:block;border-top:1px solid var(--border-color-primary,#8884);padding:4px 0}
   .xp-judges td {display:inline-block;border:0 !important;padding:2px 4px}

@@ -4,8 +4,8 @@ SVG), the transition and kappa heatmaps (HTML tables), the agreement lines and a
 Why not Altair: plotly is not installed, Altair has no Sankey mark, an Altair spec costs tens of
 milliseconds per chart (too much for the 20-client load target), and gr.Plot's label chip covers
 the chart. The heatmaps are HTML tables: their text wraps, they take a phone's width, and a cell is
-an element that can be clicked. The Sankey is drawn twice, wide and narrow (CSS shows one), so its
-text stays 12 px instead of shrinking with the SVG on a phone. Text uses `currentColor` and follows
+an element that can be clicked. The Sankey is drawn twice, wide and narrow (a CSS container query
+shows the one that fits its box), so its text stays about 12 px instead of shrinking with the SVG. Text uses `currentColor` and follows
 the light and dark themes; nothing loads from elsewhere. Every label, name and id from the data is
 escaped; a response is sanitised markdown (`safe_markdown_html`: no script runs, no remote
 resource loads). Clickable parts carry `data-from`/`data-to` (a matrix cell) or `data-j1`/`data-j2`
@@ -29,7 +29,7 @@ from .columns import header
 from .common import plain, safe_markdown_html
 
 OTHER_COLOR = "#64748b"   # raw labels outside the palette
-WIDE, NARROW = 720, 340   # the Sankey's two widths (px): side by side on a desktop, a phone's width
+WIDE, NARROW = 560, 300   # the Sankey's two widths (px): half a desktop page, a phone's width
 BLUES = [(0.0, (239, 246, 255)), (0.5, (96, 165, 250)), (1.0, (30, 64, 175))]
 KAPPA = [(0.0, (254, 243, 199)), (0.5, (52, 211, 153)), (1.0, (6, 78, 59))]
 COMPARE_LABEL = "Compare with another model's answer to this question"
@@ -87,8 +87,8 @@ def sankey_svg(matrix: pd.DataFrame, width: int = WIDE, height: int = 340) -> st
     total = int(matrix.to_numpy().sum()) if matrix.size else 0
     if not total:
         return '<div class="xp-empty">Nothing to draw: no response was judged by both judges.</div>'
-    wide = width >= 560
-    node_w, label_w = 14, (170 if wide else 4)
+    wide = width >= 500
+    node_w, label_w = 14, (150 if wide else 4)
     x_left, x_right = label_w, width - label_w - node_w
     rows = {l: int(v) for l, v in matrix.sum(axis=1).items() if v}
     cols = {l: int(v) for l, v in matrix.sum(axis=0).items() if v}
@@ -145,7 +145,7 @@ def _sankey_nodes(rows, cols, left_y, right_y, scale, total, x_left, x_right, no
         heights = {label: max(n * scale, 1.0) for label, n in totals.items()}
         baselines = spread_out([starts[label] + heights[label] / 2 + 4 for label in totals])
         for (label, n), y in zip(totals.items(), baselines):
-            words = (f"{short(label, 24)} ({n:,}, {100 * n / total:.1f}%)" if wide
+            words = (f"{short(label, 18)} ({n:,}, {100 * n / total:.1f}%)" if wide
                      else f"{short(label, 16)} {100 * n / total:.0f}%")
             parts.append(f'<rect class="xp-node" x="{x}" y="{starts[label]:.2f}" width="{node_w}" '
                          f'height="{heights[label]:.2f}" fill="{color_of(label)}"><title>{html.escape(label)}: '
@@ -161,8 +161,8 @@ def sankey_html(matrix: pd.DataFrame, left_title: str, right_title: str) -> str:
         return sankey_svg(matrix)
     return (f'<div class="xp-chart-title"><span>From: <b>{html.escape(left_title)}</b></span>'
             f'<span>To: <b>{html.escape(right_title)}</b></span></div>'
-            f'<div class="xp-wide">{sankey_svg(matrix, WIDE)}</div>'
-            f'<div class="xp-narrow">{sankey_svg(matrix, NARROW, 300)}</div>'
+            f'<div class="xp-sankey-box"><div class="xp-wide">{sankey_svg(matrix, WIDE)}</div>'
+            f'<div class="xp-narrow">{sankey_svg(matrix, NARROW, 300)}</div></div>'
             '<p class="xp-hint">Click a flow to read its responses.</p>')
 
 
