@@ -436,6 +436,22 @@ def _wire_pair(ui: ExplorerUI, views: Views, names: list[str]) -> None:
         closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False)
 
 
+def pick_table(table: pd.DataFrame, event: gr.SelectData):
+    """A click on the counts table: its row is judge 1's label, its column judge 2's (from, to, page 1)."""
+    row, column = event.index
+    if column == 0 or table is None or row >= len(table):
+        return gr.skip(), gr.skip(), gr.skip()
+    return table.iat[row, 0], str(table.columns[column]), 1
+
+
+def pick_chart(event: gr.EventData):
+    """A click on a Sankey flow or a heatmap cell (its data-from / data-to): from, to, page 1."""
+    part = getattr(event, "_data", None) or {}
+    if not isinstance(part.get("from"), str) or not isinstance(part.get("to"), str):
+        return gr.skip(), gr.skip(), gr.skip()
+    return part["from"], part["to"], 1
+
+
 def _wire_cell(ui: ExplorerUI, views: Views, names: list[str]) -> None:
     """The open cell: Show, page moves, a new from/to or page size, a click on a chart or table cell."""
     def refused(message: str) -> list:
@@ -451,20 +467,6 @@ def _wire_cell(ui: ExplorerUI, views: Views, names: list[str]) -> None:
             state = state_of_controls(names, values)
             return cell_values(views, dataclasses.replace(state, page=1 if delta is None else state.page + delta))
         return move
-
-    def pick_table(table: pd.DataFrame, event: gr.SelectData):
-        """A click on the counts table: its row is judge 1's label, its column judge 2's."""
-        row, column = event.index
-        if column == 0 or table is None or row >= len(table):
-            return gr.skip(), gr.skip(), gr.skip()
-        return table.iat[row, 0], str(table.columns[column]), 1
-
-    def pick_chart(event: gr.EventData):
-        """A click on a Sankey flow or a heatmap cell (its data-from / data-to)."""
-        part = getattr(event, "_data", None) or {}
-        if not isinstance(part.get("from"), str) or not isinstance(part.get("to"), str):
-            return gr.skip(), gr.skip(), gr.skip()
-        return part["from"], part["to"], 1
 
     opened = [ui.from_label, ui.to_label, ui.page_number]
     gr.on([ui.show.click, ui.page_number.submit], cell, ui.cell_inputs, ui.cell_outputs, api_name="explorer_cell")

@@ -361,13 +361,11 @@ def _wire_judge(ui: PairwiseUI, settings: LiveSettings, live: LiveJudge) -> None
             return gr.skip(), gr.skip(), gr.skip()
         return run(instruction_text, text_1, text_2, progress)
 
-    def refresh_status():
-        return model_status(settings, live, bool(load_failed))
-
     outputs = [ui.status, ui.result, ui.judged]
     ui.judge_button.click(run, ui.texts, outputs, api_name="judge_pair", concurrency_limit=1,
                           concurrency_id="pairwise-judge", trigger_mode="once", show_progress="full").then(
-        refresh_status, None, ui.model_line, queue=False, api_visibility="private")
+        lambda: model_status(settings, live, bool(load_failed)), None, ui.model_line, queue=False,
+        api_visibility="private")
     ui.swap_button.click(swap, [*ui.texts, ui.judged, ui.ids],
                          [ui.response_1, ui.response_2, ui.result, ui.ids, ui.other, ui.url_bar.query, ui.link_note],
                          queue=False, api_visibility="private").then(
