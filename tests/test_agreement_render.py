@@ -25,7 +25,7 @@ def test_sankey_draws_one_band_per_nonzero_cell_with_label_colours():
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert svg.count('class="xp-flow"') == 5 and svg.count('class="xp-node"') == 6
     assert f'fill="{COLORS["COMPLETE"]}" fill-opacity' in svg  # bands take the source label's colour
-    assert "COMPLETE (55, 55.0%)" in svg and "EVASIVE (30, 30.0%)" in svg  # column totals on the right
+    assert "COMPLETE 55 (55%)" in svg and "EVASIVE 30 (30%)" in svg  # column totals on the right
     assert "COMPLETE \u2192 EVASIVE: 10 (16.7% of COMPLETE)" in svg
     # each band names its cell, for a click
     assert svg.count('data-from="COMPLETE" data-to="EVASIVE"') == 1 and svg.count("data-from=") == 5

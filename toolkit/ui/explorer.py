@@ -572,13 +572,15 @@ CSS = """
   border:1px solid #b45309;color:#92400e;white-space:nowrap}
 .dark .xp-flag {color:#fcd34d;border-color:#fcd34d}
 .xp-item {border:1px solid var(--border-color-primary,#8884);border-radius:8px;padding:10px 12px;margin:10px 0;
-  overflow-wrap:anywhere}
+  overflow-wrap:break-word}
 .xp-head {font-size:0.85em;opacity:0.8;margin-bottom:4px}
 .xp-question {margin:4px 0}
 .xp-model {font-size:0.85em;opacity:0.85}
 .xp-response {border-left:3px solid var(--border-color-primary,#8886);padding:2px 10px;margin:6px 0;
   max-height:420px;overflow:auto}
-.xp-judges {width:100%;font-size:0.85em;border-collapse:collapse}
+.xp-judges {width:100%;font-size:0.85em;border-collapse:collapse;border:none !important}
+.xp-judges tr,.xp-judges thead,.xp-judges tbody {border:none !important}
+.xp-judges code {white-space:nowrap}
 .xp-judges td,.xp-judges th {border:0 !important;border-top:1px solid var(--border-color-primary,#8884) !important;
   padding:3px 6px;vertical-align:top;text-align:left}
 .xp-judge-name {min-width:10em}
@@ -594,7 +596,8 @@ CSS = """
 .xp-sankey .xp-flow {cursor:pointer} .xp-sankey .xp-flow:hover,.xp-sankey .xp-flow:focus {fill-opacity:0.75}
 .xp-halo {paint-order:stroke;stroke:var(--block-background-fill,#fff);stroke-width:3px;stroke-linejoin:round}
 .xp-heat-wrap {overflow-x:auto;max-width:100%}
-.xp-heat-wrap table.xp-heat {width:max-content;border-collapse:separate;border-spacing:2px;font-size:13px;margin:0}
+.xp-heat-wrap table.xp-heat {width:max-content;border-collapse:separate;border-spacing:2px;font-size:13px;margin:0;
+  border:none !important}
 .xp-heat th,.xp-heat td {border:none !important}
 .xp-heat th {font-weight:600;padding:2px 6px;white-space:nowrap;word-break:normal}
 .xp-heat tbody th {text-align:right;white-space:normal;min-width:6em;max-width:14em;overflow-wrap:break-word}
@@ -607,10 +610,12 @@ CSS = """
 .xp-heat td.xp-hcell[style*="transparent"] {color:inherit !important}
 @media (max-width: 640px) {
   .xp-judges thead {display:none}
-  .xp-judges tr {display:block;border-top:1px solid var(--border-color-primary,#8884);padding:4px 0}
+  .xp-judges tr {display:block;border-top:1px solid var(--border-color-primary,#8884) !important;padding:4px 0}
   .xp-judges td {display:inline-block;border:0 !important;padding:2px 4px}
   .xp-judges td.xp-analysis {display:block}
   .xp-judge-name {min-width:0}
+  .xp-heat td.xp-hcell {min-width:3.4em;padding:4px}
+  .xp-heat tbody th {min-width:0;font-size:12px}
 }
 </style>
 """

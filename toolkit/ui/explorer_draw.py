@@ -88,7 +88,7 @@ def sankey_svg(matrix: pd.DataFrame, width: int = WIDE, height: int = 340) -> st
     if not total:
         return '<div class="xp-empty">Nothing to draw: no response was judged by both judges.</div>'
     wide = width >= 500
-    node_w, label_w = 14, (150 if wide else 4)
+    node_w, label_w = 14, (160 if wide else 4)
     x_left, x_right = label_w, width - label_w - node_w
     rows = {l: int(v) for l, v in matrix.sum(axis=1).items() if v}
     cols = {l: int(v) for l, v in matrix.sum(axis=0).items() if v}
@@ -145,7 +145,7 @@ def _sankey_nodes(rows, cols, left_y, right_y, scale, total, x_left, x_right, no
         heights = {label: max(n * scale, 1.0) for label, n in totals.items()}
         baselines = spread_out([starts[label] + heights[label] / 2 + 4 for label in totals])
         for (label, n), y in zip(totals.items(), baselines):
-            words = (f"{short(label, 18)} ({n:,}, {100 * n / total:.1f}%)" if wide
+            words = (f"{short(label, 18)} {n:,} ({100 * n / total:.0f}%)" if wide
                      else f"{short(label, 16)} {100 * n / total:.0f}%")
             parts.append(f'<rect class="xp-node" x="{x}" y="{starts[label]:.2f}" width="{node_w}" '
                          f'height="{heights[label]:.2f}" fill="{color_of(label)}"><title>{html.escape(label)}: '
