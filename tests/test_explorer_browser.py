@@ -116,6 +116,10 @@ def test_explorer_in_the_browser(explorer_data):
         assert link_box(page, "xp").startswith(url) and "j1=judge%2Fa" in link_box(page, "xp")  # absolute
         assert page.locator("#xp-sankey .xp-wide path.xp-flow").count() == 4  # C->D, E->E, E->C, D->D
         assert smallest_svg_text(page) >= 11
+        # The model filter marks the models whose standing depends on the judge (all of them here).
+        page.locator("#xp-filter-model input").click()
+        page.get_by_role("option", name="lab0/model-0 \u26a0 judge-dependent", exact=True).wait_for()
+        page.keyboard.press("Escape")
         page.wait_for_selector("#xp-heatmap table.xp-heat")
         page.wait_for_selector("#xp-kappa table.xp-heat")
         assert "Cohen's kappa" in page.locator("#xp-agreement").inner_text()

@@ -256,9 +256,9 @@ def source_line(store: Store | None, state: PairwiseState) -> str:
     if not state.response_a or store is None:
         return plain(state.note) if state.note else ""
     first = answer(store, state.response_a)
-    line = f"Response 1: the answer of **{plain(first.model)}** (response {plain(first.response_id)}) to the question above"
+    line = f"Response 1: the answer of {plain(first.model)} (response {plain(first.response_id)}) to the question above"
     if state.response_b:
-        line += f"; Response 2: the answer of **{plain(answer(store, state.response_b).model)}**"
+        line += f"; Response 2: the answer of {plain(answer(store, state.response_b).model)}"
     return line + (f". {plain(state.note)}" if state.note else ".")
 
 
