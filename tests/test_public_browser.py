@@ -114,7 +114,7 @@ def test_values_from_the_url_and_the_data_are_plain_text(hostile_data, listener)
             assert hostile_model in text_of(page, "#xp-items")
             # no link or image but the explorer's own "compare" links
             assert page.locator("#xp-items a:not(.xp-compare), #xp-items img").count() == 0
-            assert page.locator("#xp-items a.xp-compare").count() == 6
+            assert page.locator("#xp-items a.xp-compare").count() == 3   # r03, r05, r07
             page.wait_for_timeout(1000)
     assert Counter.hits == []
 
