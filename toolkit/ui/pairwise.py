@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
