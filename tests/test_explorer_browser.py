@@ -1,5 +1,6 @@
-"""The Judge explorer tab in the real app, in Chromium: two judges, Sankey and heatmap, a cell's items
-page by page, URL state, and untrusted texts that must run nothing and load nothing.
+"""The Judge explorer tab in the real app, in Chromium: two judges, Sankey and heatmap (a click on a
+flow or a cell opens it), a cell's items page by page, the address bar that follows the view, the
+phone layout, and untrusted texts that must run nothing and load nothing.
 
 The data folder is made by hand: judges A and B on 60 responses, human H on 10.
     A:  r000-r044 COMPLETE, r045-r052 EVASIVE, r053-r059 DENIAL
@@ -15,7 +16,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.browser import open_page, running_app, screenshot
+from tests.browser import link_box, open_page, reload_keeps, running_app, screenshot, url_params, wait_url_param
 from toolkit.core.tables import write_tables
 
 pytestmark = pytest.mark.browser
@@ -83,6 +84,20 @@ def page_info(page) -> str:
     return page.locator("#xp-page-info").inner_text()
 
 
+def wait_cell(page, source: str, target: str, total: int) -> None:
+    """Wait until the page line names the cell source -> target with `total` items."""
+    page.wait_for_function(
+        "([s, t, n]) => { const info = document.querySelector('#xp-page-info')?.innerText || '';"
+        " return info.includes(s + ' \u2192 ' + t) && info.includes('of ' + n); }", arg=[source, target, str(total)])
+
+
+def smallest_svg_text(page) -> float:
+    """The smallest rendered size (px) of the visible Sankey's 12 px text: SVGs are scaled to fit."""
+    return page.evaluate("""() => Math.min(...[...document.querySelectorAll('#xp-sankey svg')]
+        .filter(svg => svg.getBoundingClientRect().width > 0)
+        .map(svg => 12 * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width))""")
+
+
 def no_payload_ran(page) -> None:
     assert page.evaluate("() => window.__xss === undefined"), "a payload in the data ran in the page"
 
@@ -97,9 +112,16 @@ def test_explorer_in_the_browser(explorer_data):
         choose(page, "xp-judge2", B)
         page.wait_for_function(
             "() => document.querySelector('#xp-agreement')?.innerText.includes('60 responses judged by both')")
-        assert page.locator("#xp-sankey svg path.xp-flow").count() == 4  # C->D, E->E, E->C, D->D
-        page.wait_for_selector("#xp-heatmap canvas, #xp-heatmap svg")
-        page.wait_for_selector("#xp-kappa canvas, #xp-kappa svg")
+        wait_url_param(page, "j2", B)          # a control change writes the address bar
+        assert link_box(page, "xp").startswith(url) and "j1=judge%2Fa" in link_box(page, "xp")  # absolute
+        assert page.locator("#xp-sankey .xp-wide path.xp-flow").count() == 4  # C->D, E->E, E->C, D->D
+        assert smallest_svg_text(page) >= 11
+        # The model filter marks the models whose standing depends on the judge (all of them here).
+        page.locator("#xp-filter-model input").click()
+        page.get_by_role("option", name="lab0/model-0 \u26a0 judge-dependent", exact=True).wait_for()
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#xp-heatmap table.xp-heat")
+        page.wait_for_selector("#xp-kappa table.xp-heat")
         assert "Cohen's kappa" in page.locator("#xp-agreement").inner_text()
         screenshot(page, "explorer-overview")
 
@@ -110,6 +132,8 @@ def test_explorer_in_the_browser(explorer_data):
         row.locator(f"[role=gridcell][aria-colindex='{column + 1}']").click()
         page.wait_for_function("() => document.querySelector('#xp-page-info')?.innerText.includes('of 45')")
         assert re.search(r"items 1-25 of 45 · page 1 of 2", page_info(page))
+        wait_url_param(page, "to", "DENIAL")
+        assert url_params(page)["from"] == "COMPLETE" and link_box(page, "xp").startswith(url)
         assert page.locator("#xp-items article.xp-item").count() == 25
 
         first = page.locator("#xp-items article.xp-item").first
@@ -132,8 +156,26 @@ def test_explorer_in_the_browser(explorer_data):
         second_page = ids()
         assert len(second_page) == 20 and not set(first_page) & set(second_page)
         assert set(first_page) | set(second_page) == {f"r{i:03d}" for i in range(45)}
+        wait_url_param(page, "pg", "2")
+        # A reload opens the same cell on the same page.
+        reload_keeps(page, "() => document.querySelector('#xp-page-info')?.innerText.includes('items 26-45 of 45')")
+        assert ids() == second_page and link_box(page, "xp").startswith(url)
         page.locator("#xp-prev").click()
         page.wait_for_function("() => document.querySelector('#xp-page-info')?.innerText.includes('items 1-25')")
+
+        # A click on a heatmap cell opens it: EVASIVE -> COMPLETE holds r050-r052.
+        page.locator('#xp-heatmap td[data-from="EVASIVE"][data-to="COMPLETE"]').click()
+        wait_cell(page, "EVASIVE", "COMPLETE", 3)
+        assert ids() == ["r050", "r051", "r052"]
+        wait_url_param(page, "from", "EVASIVE")
+        # A click on a Sankey flow opens it: DENIAL -> DENIAL holds r053-r059 (its band runs along the
+        # bottom, so the middle of its box is on it).
+        page.locator('#xp-sankey .xp-wide path[data-from="DENIAL"][data-to="DENIAL"]').click()
+        wait_cell(page, "DENIAL", "DENIAL", 7)
+        assert ids() == [f"r{i:03d}" for i in range(53, 60)]
+        # Models whose standing depends on the judge are marked: r054 is lab0/model-0's, 8 of whose 10
+        # responses (r000, r006, ..., r042) are COMPLETE under A and none under B: 80 points apart.
+        assert "judge-dependent ⚠ 80 pts" in page.locator('#xp-items [data-response-id="r054"] .xp-model').inner_text()
 
         # Judge 2's raw labels: the HTML payload in a raw label shows as text in the Sankey.
         page.locator("#xp-kind2 label", has_text="raw label").click()
@@ -153,12 +195,14 @@ def test_explorer_state_from_url_and_dark_theme(explorer_data):
             # lab0 models hold the even responses: 23 of the 45 in the cell; page 2 of 20 = items 21-23.
             assert "items 21-23 of 23" in page_info(page)
             assert page.locator("#xp-items article.xp-item").count() == 3
-            page.wait_for_selector("#xp-heatmap canvas, #xp-heatmap svg")
+            page.wait_for_selector("#xp-heatmap table.xp-heat")
             page.wait_for_timeout(1500)
             screenshot(page, "explorer-dark")
             no_payload_ran(page)
-            link = page.locator("#xp-link textarea, #xp-link input").first.input_value()
-            assert "pg=2" in link and "lab=lab0" in link and "from=COMPLETE" in link
+            page.wait_for_function("() => new URL(location.href).searchParams.get('pg') === '2'")
+            link = link_box(page, "xp")
+            assert link.startswith(url) and "pg=2" in link and "lab=lab0" in link and "from=COMPLETE" in link
+            assert "__theme=dark" in page.url
         # Several values of one filter are joined by "|" (domain names contain commas).
         with open_page(url + f"?tab=explorer&j1={A}&j2={B}&from=COMPLETE&to=DENIAL"
                        "&model=lab0/model-0|lab0/model-2") as page:
@@ -169,3 +213,27 @@ def test_explorer_state_from_url_and_dark_theme(explorer_data):
             page.wait_for_function(
                 "() => document.querySelector('#xp-status')?.innerText.includes('No response was judged')")
             assert page.locator("#xp-sankey").inner_text().startswith("Nothing to draw")
+
+
+def test_explorer_on_a_phone(explorer_data):
+    """390 px, dark: no page-level sideways scroll, the filters start collapsed, the narrow Sankey
+    with text of at least 11 px, judge names whole, judge tables as cards, a tap on a flow opens it."""
+    with running_app(explorer_data) as url, open_page(
+            url + f"?tab=explorer&__theme=dark&j1={A}&j2={B}&from=COMPLETE&to=DENIAL",
+            width=390, height=844, color_scheme="dark") as page:
+        page.wait_for_function("() => document.querySelector('#xp-page-info')?.innerText.includes('of 45')")
+        page.wait_for_function("() => !document.querySelector('#xp-filters > button.label-wrap.open')")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.locator("#xp-sankey .xp-narrow svg").is_visible()
+        assert not page.locator("#xp-sankey .xp-wide svg").is_visible()
+        assert smallest_svg_text(page) >= 11
+        for box in ("#xp-judge1 input", "#xp-judge2 input"):  # the whole name fits its box
+            assert page.locator(box).evaluate("e => e.scrollWidth <= e.clientWidth + 1"), box
+        name = page.locator("#xp-items .xp-judge-name").first
+        assert name.evaluate("e => e.getBoundingClientRect().height < 60")  # not one word per line
+        page.locator("#xp-sankey").scroll_into_view_if_needed()
+        screenshot(page, "explorer-phone-dark")
+        page.locator('#xp-sankey .xp-narrow path[data-from="DENIAL"][data-to="DENIAL"]').click()
+        wait_cell(page, "DENIAL", "DENIAL", 7)
+        page.locator("#xp-items").scroll_into_view_if_needed()
+        screenshot(page, "explorer-phone-items-dark")

@@ -6,7 +6,7 @@ import re
 import pytest
 import torch
 
-from tests.browser import open_page, running_app, screenshot
+from tests.browser import link_box, open_page, reload_keeps, running_app, screenshot, url_params, wait_url_param
 from tests.judge_fixtures import tiny_judge  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -88,3 +88,45 @@ def test_pairwise_tab_without_a_model_says_why_and_the_app_keeps_running(demo_da
         # the rest of the app still answers
         page.get_by_role("tab", name="About the data").click()
         page.locator("#about-tables").wait_for()
+
+
+def test_pairwise_state_in_the_address_bar_and_from_the_explorer(demo_data):
+    """A drill-down item's "compare" link opens the tab with the question and two models' answers
+    (ids in the URL, texts from the data); another answer can be chosen; typed texts go into the
+    URL up to 2,000 characters each, with a note beyond; a reload brings the texts back."""
+    from toolkit.query.answers import answer, other_answers
+    from toolkit.storage.store import Store
+
+    store = Store.open(demo_data)
+    with running_app(demo_data, env={"JUDGE_MODEL": ""}) as url, open_page(
+            url + "?tab=explorer&from=DENIAL&to=DENIAL") as page:
+        page.wait_for_selector("#xp-items a.xp-compare")
+        first = page.locator("#xp-items article.xp-item").first.get_attribute("data-response-id")
+        page.locator("#xp-items a.xp-compare").first.click()
+        others = other_answers(store, first)
+        wait_url_param(page, "response_b", others["response_id"].iat[0])       # the first other model
+        assert url_params(page)["response_a"] == first and link_box(page, "pw").startswith(url)
+        assert page.locator("#pw-instruction textarea").input_value() == answer(store, first).question
+        assert page.locator("#pw-response-1 textarea").input_value() == answer(store, first).content
+        assert page.locator("#pw-response-2 textarea").input_value() == answer(store, others["response_id"].iat[0]).content
+        assert answer(store, first).model in page.locator("#pw-source").inner_text()
+        assert page.locator("#pw-p").count() == 0                               # no verdict in a URL
+        screenshot(page, "pairwise-from-explorer")
+
+        last_model, last_id = others["model"].iat[-1], others["response_id"].iat[-1]
+        page.locator("#pw-other input").click()
+        page.get_by_role("option", name=last_model, exact=True).click()
+        wait_url_param(page, "response_b", last_id)
+        assert page.locator("#pw-response-2 textarea").input_value() == answer(store, last_id).content
+
+        page.locator("#pw-response-1 textarea").fill("My own answer.")
+        page.locator("#pw-response-1 textarea").press_sequentially("!")       # a keystroke, as a visitor types
+        wait_url_param(page, "text_1", "My own answer.!")
+        assert "response_a" not in url_params(page) and link_box(page, "pw").startswith(url)
+        page.locator("#pw-response-2 textarea").fill("y" * 2500)
+        page.locator("#pw-response-2 textarea").press_sequentially("y")
+        page.wait_for_function("() => !new URL(location.href).searchParams.has('text_2')")
+        assert "Response 2 is longer than 2,000 characters" in page.locator("#pw-link-note").inner_text()
+        reload_keeps(page, "() => document.querySelector('#pw-response-1 textarea')?.value === 'My own answer.!'")
+        assert page.locator("#pw-instruction textarea").input_value() == answer(store, first).question
+        assert page.locator("#pw-response-2 textarea").input_value() == ""      # too long for the link

@@ -119,3 +119,35 @@ def test_always_a_model_in_the_tab(always_a_judge, tmp_path):
     append_log(tmp_path / "log.jsonl", pair, j)
     rows = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert len(rows) == 2 and rows[0]["text_1"] == "one" and rows[0]["p_text1_better"] == 0.5
+
+
+def test_pairwise_state_in_the_url_is_bounded():
+    from toolkit.ui.pairwise import URL_TEXT_LIMIT, PairwiseState, state_from_query
+
+    short = PairwiseState("Write", "one", "two")
+    assert short.query() == {"instruction": "Write", "text_1": "one", "text_2": "two"} and short.link_note() == ""
+    long = PairwiseState("Write", "x" * (URL_TEXT_LIMIT + 1), "two")
+    assert long.query() == {"instruction": "Write", "text_2": "two"}
+    assert long.link_note() == "Response 1 is longer than 2,000 characters, so the link to this view leaves it out."
+    both = PairwiseState("Write", "x" * 2001, "y" * 2001)
+    assert both.link_note().startswith("Response 1 and Response 2 are longer") and both.link_note().endswith("them out.")
+    assert PairwiseState("Write", "x" * 2001, "", "r1", "r2").query() == {"response_a": "r1", "response_b": "r2"}
+    typed = state_from_query(None, {"instruction": "Write", "text_1": "a" * 5000, "text_2": "b"})
+    assert (typed.instruction, len(typed.text_1), typed.text_2) == ("Write", URL_TEXT_LIMIT, "b")
+
+
+def test_pairwise_state_from_two_responses_of_the_data(demo_data):
+    from toolkit.query.answers import answer, other_answers
+    from toolkit.storage.store import Store
+    from toolkit.ui.pairwise import state_from_query
+
+    store = Store.open(demo_data)
+    first = store.rows("SELECT response_id FROM response_view ORDER BY response_id LIMIT 1")[0][0]
+    others = other_answers(store, first)
+    state = state_from_query(store, {"response_a": first})
+    assert state.response_a == first and state.response_b == others["response_id"].iat[0]  # the first other
+    assert state.instruction == answer(store, first).question and state.text_1 == answer(store, first).content
+    named = others["response_id"].iat[-1]
+    assert state_from_query(store, {"response_a": first, "response_b": named}).response_b == named
+    assert state_from_query(store, {"response_a": first, "response_b": first}).response_b == others["response_id"].iat[0]
+    assert "not in this data" in state_from_query(store, {"response_a": "nope"}).note

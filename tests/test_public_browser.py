@@ -112,7 +112,9 @@ def test_values_from_the_url_and_the_data_are_plain_text(hostile_data, listener)
                        f"&model={quote(hostile_model, safe='')}") as page:
             page.wait_for_function("() => document.querySelector('#xp-page-info')?.innerText.includes('of')")
             assert hostile_model in text_of(page, "#xp-items")
-            assert page.locator("#xp-items a, #xp-items img").count() == 0
+            # no link or image but the explorer's own "compare" links
+            assert page.locator("#xp-items a:not(.xp-compare), #xp-items img").count() == 0
+            assert page.locator("#xp-items a.xp-compare").count() == 3   # r03, r05, r07
             page.wait_for_timeout(1000)
     assert Counter.hits == []
 

@@ -61,6 +61,12 @@ COLUMNS: dict[str, Column] = {
     "index": Column("Index", SCORE), "peak": Column("Peak index", SCORE),
     "elo": Column("Elo", "{:,.0f}"), "plus_minus": Column("±", "{:.0f}"), "lower": Column("Elo low", "{:,.0f}"),
     "upper": Column("Elo high", "{:,.0f}"), "kendall_tau_b": Column("Kendall's tau-b", "{:.3f}"),
+    # explorer
+    "support": Column("Judge 1 (n)", COUNT, "responses judge 1 gave this label"),
+    "predicted": Column("Judge 2 (n)", COUNT, "responses judge 2 gave this label"),
+    "precision": Column("Precision", "{:.3f}"), "recall": Column("Recall", "{:.3f}"), "f1": Column("F1", "{:.3f}"),
+    "gold": Column("Human (gold) judge"), "accuracy": Column("Accuracy", "{:.3f}"),
+    "kappa": Column("Cohen's kappa", "{:.3f}"), "label_raw": Column("Raw label"), "analysis": Column("Analysis"),
 }
 
 

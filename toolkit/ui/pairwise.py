@@ -3,20 +3,33 @@
 The judge (toolkit.judge.live) loads on first use; judging runs one request at a time
 (concurrency 1, a visible queue position) so the rest of the app stays responsive. The functions
 that draw the result are plain (tested without a server); `build` only wires them.
+
+State in the URL (toolkit.ui.url_state), never the verdict: either two responses of the data,
+?tab=pairwise&response_a=ID[&response_b=ID] (the question becomes the instruction, and Response 2 is
+another model's answer to it: the one named, else the first; the Judge explorer links here), or the
+typed texts, &instruction=..&text_1=..&text_2=.., each at most URL_TEXT_LIMIT characters: a longer
+text is left out of the link, and a note under the link says so.
 """
 from __future__ import annotations
 
 import html
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 import gradio as gr
+import pandas as pd
 
-from ..judge import Judge, JudgeError, Judgement, LOW_MASS, Pair
-from ..judge.live import LiveJudge, LiveSettings, append_log, input_problem, live_settings, truncation_notes
+from toolkit.judge import Judge, JudgeError, Judgement, LOW_MASS, Pair
+from toolkit.judge.live import LiveJudge, LiveSettings, append_log, input_problem, live_settings, truncation_notes
+from toolkit.query.answers import answer, other_answers
+from toolkit.storage.store import Store
+
 from . import texts
-from .common import plain
+from .common import guarded, plain, query_params
 from .context import AppContext
+from .url_state import UrlBar, view_query
 
 try:  # ZeroGPU on a HuggingFace Space: the GPU is attached only inside @spaces.GPU functions
     import spaces
@@ -181,26 +194,146 @@ def _judge_pair(judge: Judge, pair: Pair) -> Judgement:
 judge_pair = spaces.GPU(duration=60)(_judge_pair) if spaces is not None else _judge_pair
 
 
-def build(blocks: gr.Blocks, context: AppContext) -> None:
-    settings = live_settings(context.settings)
-    live = LiveJudge(settings)
+TAB = "pairwise"
+URL_TEXT_LIMIT = 2_000   # characters of each text that a link may hold; a longer text is left out
+TEXT_FIELDS = (("instruction", "The instruction"), ("text_1", "Response 1"), ("text_2", "Response 2"))
+
+
+@dataclass(frozen=True)
+class PairwiseState:
+    """The texts shown, and the responses of the data they came from (None once a text is typed)."""
+    instruction: str = ""
+    text_1: str = ""
+    text_2: str = ""
+    response_a: str | None = None
+    response_b: str | None = None
+    note: str = ""                 # why a link could not be followed, in words
+
+    def too_long(self) -> list[str]:
+        """The texts a link cannot hold, by their names on the page."""
+        return [name for key, name in TEXT_FIELDS if len(getattr(self, key)) > URL_TEXT_LIMIT]
+
+    def query(self) -> dict[str, Any]:
+        if self.response_a:
+            return {"response_a": self.response_a, "response_b": self.response_b}
+        return {key: getattr(self, key) for key, _ in TEXT_FIELDS if len(getattr(self, key)) <= URL_TEXT_LIMIT}
+
+    def link_note(self) -> str:
+        """A plain sentence under the link when a text is too long for it, else ""."""
+        names = self.too_long()
+        if self.response_a or not names:
+            return ""
+        which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return (f"{which} {'is' if len(names) == 1 else 'are'} longer than {URL_TEXT_LIMIT:,} characters, so "
+                "the link to this view leaves {0} out.".format("it" if len(names) == 1 else "them"))
+
+
+def state_from_query(store: Store | None, params: Mapping[str, str]) -> PairwiseState:
+    """The texts of a link: two responses of the data (`response_a`, `response_b`), else typed texts
+    (each cut to URL_TEXT_LIMIT characters, as no link made here is longer)."""
+    if params.get("response_a") and store is not None:
+        return responses_state(store, params["response_a"], params.get("response_b"))
+    return PairwiseState(*(str(params.get(key) or "")[:URL_TEXT_LIMIT] for key, _ in TEXT_FIELDS))
+
+
+def responses_state(store: Store, response_a: str, response_b: str | None) -> PairwiseState:
+    """The question of `response_a` as the instruction, its text as Response 1, and as Response 2
+    `response_b` when it answers the same question, else the first other model's answer."""
+    first = answer(store, response_a)
+    if first is None:
+        return PairwiseState(note="This link names a response that is not in this data.")
+    others = other_answers(store, first.response_id)
+    if others.empty:
+        return PairwiseState(first.question, first.content, "", first.response_id, None,
+                             "No other model answered this question in this data: paste a Response 2.")
+    chosen = response_b if response_b in set(others["response_id"]) else others["response_id"].iat[0]
+    second = answer(store, chosen)
+    return PairwiseState(first.question, first.content, second.content, first.response_id, second.response_id)
+
+
+def source_line(store: Store | None, state: PairwiseState) -> str:
+    """Where the texts come from, as plain markdown ("" for typed texts)."""
+    if not state.response_a or store is None:
+        return plain(state.note) if state.note else ""
+    first = answer(store, state.response_a)
+    line = f"Response 1: the answer of {plain(first.model)} (response {plain(first.response_id)}) to the question above"
+    if state.response_b:
+        line += f"; Response 2: the answer of {plain(answer(store, state.response_b).model)}"
+    return line + (f". {plain(state.note)}" if state.note else ".")
+
+
+def other_choices(store: Store | None, state: PairwiseState) -> gr.Dropdown:
+    """The chooser of Response 2 among the other models' answers (hidden for typed texts)."""
+    if not state.response_a or store is None:
+        return gr.Dropdown(choices=[], value=None, visible=False)
+    others: pd.DataFrame = other_answers(store, state.response_a)
+    return gr.Dropdown(choices=list(zip(others["model"], others["response_id"])), value=state.response_b,
+                       visible=not others.empty)
+
+
+@dataclass
+class PairwiseUI:
+    model_line: gr.Markdown
+    instruction: gr.Textbox
+    response_1: gr.Textbox
+    response_2: gr.Textbox
+    other: gr.Dropdown
+    source: gr.Markdown
+    judge_button: gr.Button
+    swap_button: gr.Button
+    status: gr.Markdown
+    result: gr.HTML
+    url_bar: UrlBar
+    link_note: gr.Markdown
+    judged: gr.State
+    ids: gr.State             # (response_a, response_b) while the texts are the data's, else (None, None)
+
+    @property
+    def texts(self) -> list[gr.Textbox]:
+        return [self.instruction, self.response_1, self.response_2]
+
+
+def layout(settings: LiveSettings, live: LiveJudge) -> PairwiseUI:
     gr.HTML(CSS, padding=False)
     gr.Markdown(f"{texts.PAIRWISE_INTRO} Responses longer than {settings.max_chars:,} characters are truncated.",
                 elem_id="pw-intro")
-    load_failed: list[bool] = []  # LiveJudge remembers a failed load; so does the status line
     model_line = gr.Markdown(model_status(settings, live), elem_id="pw-model-status")
     instruction = gr.Textbox(label="Instruction", lines=2, elem_id="pw-instruction",
                              placeholder="The request both responses answer")
+    source = gr.Markdown(elem_id="pw-source")
+    other = gr.Dropdown([], label="Response 2: another model's answer to this question", visible=False,
+                        elem_id="pw-other")
     with gr.Row():
-        response_1 = gr.Textbox(label="Response 1", lines=8, elem_id="pw-response-1")
-        response_2 = gr.Textbox(label="Response 2", lines=8, elem_id="pw-response-2")
+        response_1 = gr.Textbox(label="Response 1", lines=8, elem_id="pw-response-1", min_width=300)
+        response_2 = gr.Textbox(label="Response 2", lines=8, elem_id="pw-response-2", min_width=300)
     with gr.Row():
         judge_button = gr.Button("Judge", variant="primary", elem_id="pw-judge")
         swap_button = gr.Button("Swap responses", elem_id="pw-swap")
     status = gr.Markdown(elem_id="pw-status")
     result = gr.HTML(elem_id="pw-result", padding=False)
+    url_bar = UrlBar("pw")
+    link_note = gr.Markdown(elem_id="pw-link-note")
     gr.Examples(EXAMPLES, [instruction, response_1, response_2], label="Example pairs", cache_examples=False)
-    judged = gr.State(False)
+    return PairwiseUI(model_line, instruction, response_1, response_2, other, source, judge_button, swap_button,
+                      status, result, url_bar, link_note, gr.State(False), gr.State((None, None)))
+
+
+def url_values(state: PairwiseState) -> list[str]:
+    """The URL state box and the note under the link."""
+    return [view_query(TAB, state.query()), plain(state.link_note())]
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    settings = live_settings(context.settings)
+    live = LiveJudge(settings)
+    ui = layout(settings, live)
+    _wire_judge(ui, settings, live)
+    _wire_state(blocks, ui, context.store)
+
+
+def _wire_judge(ui: PairwiseUI, settings: LiveSettings, live: LiveJudge) -> None:
+    """Judge, swap (and judge again), the model's status line."""
+    load_failed: list[bool] = []  # LiveJudge remembers a failed load; so does the status line
 
     def run(instruction_text: str, text_1: str, text_2: str, progress=gr.Progress()):
         problem = input_problem(instruction_text, text_1, text_2)
@@ -222,31 +355,60 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         notes = truncation_notes(judgement, text_1, text_2, settings.max_chars)
         return "", result_html(judgement, notes, live.load_seconds if first_use else None), True
 
-    def swap(text_1: str, text_2: str, had_result: bool):
-        """Trade the two responses; a shown result no longer matches them, so it goes."""
-        return text_2, text_1, ("" if had_result else gr.skip())
-
     def rejudge(instruction_text: str, text_1: str, text_2: str, had_result: bool, progress=gr.Progress()):
         """After a swap, judge again if there was a result (its P should become 1 - P)."""
         if not had_result:
             return gr.skip(), gr.skip(), gr.skip()
         return run(instruction_text, text_1, text_2, progress)
 
-    def clear(_text: str):
-        """A text changed: the shown verdict is about other texts, so it goes."""
-        return "", "", False
+    outputs = [ui.status, ui.result, ui.judged]
+    ui.judge_button.click(run, ui.texts, outputs, api_name="judge_pair", concurrency_limit=1,
+                          concurrency_id="pairwise-judge", trigger_mode="once", show_progress="full").then(
+        lambda: model_status(settings, live, bool(load_failed)), None, ui.model_line, queue=False,
+        api_visibility="private")
+    ui.swap_button.click(swap, [*ui.texts, ui.judged, ui.ids],
+                         [ui.response_1, ui.response_2, ui.result, ui.ids, ui.other, ui.url_bar.query, ui.link_note],
+                         queue=False, api_visibility="private").then(
+        rejudge, [*ui.texts, ui.judged], outputs, concurrency_limit=1, concurrency_id="pairwise-judge",
+        show_progress="full", api_visibility="private")
 
-    def refresh_status():
-        return model_status(settings, live, bool(load_failed))
 
-    outputs = [status, result, judged]
-    for box in (instruction, response_1, response_2):
-        box.input(clear, box, outputs, queue=False, api_visibility="private")
-    judge_button.click(run, [instruction, response_1, response_2], outputs, api_name="judge_pair",
-                       concurrency_limit=1, concurrency_id="pairwise-judge", trigger_mode="once",
-                       show_progress="full").then(refresh_status, None, model_line, queue=False,
-                                                  api_visibility="private")
-    swap_button.click(swap, [response_1, response_2, judged], [response_1, response_2, result], queue=False,
-                      api_visibility="private").then(
-        rejudge, [instruction, response_1, response_2, judged], outputs, concurrency_limit=1,
-        concurrency_id="pairwise-judge", show_progress="full", api_visibility="private")
+def swap(instruction_text: str, text_1: str, text_2: str, had_result: bool, ids: tuple):
+    """Trade the two responses; a shown result no longer matches them, so it goes. Responses of the
+    data trade their ids too (the chooser of Response 2 no longer applies, so it hides)."""
+    a, b = ids or (None, None)
+    state = PairwiseState(instruction_text or "", text_2 or "", text_1 or "", *((b, a) if a and b else (None, None)))
+    return (text_2, text_1, "" if had_result else gr.skip(), (state.response_a, state.response_b),
+            gr.Dropdown(visible=False), *url_values(state))
+
+
+def _wire_state(blocks: gr.Blocks, ui: PairwiseUI, store: Store | None) -> None:
+    """The texts from the URL on load; the URL from the texts as they change; a typed text or another
+    chosen answer clears the old verdict."""
+    shown = [*ui.texts, ui.other, ui.source, ui.ids, ui.url_bar.query, ui.link_note]
+
+    def values(state: PairwiseState) -> list[Any]:
+        return [state.instruction, state.text_1, state.text_2, other_choices(store, state),
+                source_line(store, state), (state.response_a, state.response_b), *url_values(state)]
+
+    @guarded("pairwise_load", lambda message: [gr.skip()] * (len(shown) - 2) + ["", ""])
+    def load(request: gr.Request):
+        return values(state_from_query(store, query_params(request)))
+
+    @guarded("pairwise_typed", lambda message: [gr.skip()] * 8)
+    def typed(instruction_text: str, text_1: str, text_2: str):
+        """A text changed: the verdict is about other texts, and the link now holds the texts."""
+        state = PairwiseState(instruction_text or "", text_1 or "", text_2 or "")
+        return ["", "", False, (None, None), "", gr.Dropdown(visible=False), *url_values(state)]
+
+    @guarded("pairwise_other", lambda message: [gr.skip()] * len(shown) + [gr.skip()] * 3)
+    def chose(response_b: str, ids: tuple):
+        state = responses_state(store, (ids or (None,))[0], response_b) if store and ids and ids[0] else None
+        return [*(values(state) if state else [gr.skip()] * len(shown)), "", "", False]
+
+    blocks.load(load, None, shown, api_visibility="private")
+    cleared = [ui.status, ui.result, ui.judged, ui.ids, ui.source, ui.other, ui.url_bar.query, ui.link_note]
+    for box in ui.texts:
+        box.input(typed, ui.texts, cleared, queue=False, api_visibility="private")
+    ui.other.input(chose, [ui.other, ui.ids], [*shown, ui.status, ui.result, ui.judged], queue=False,
+                   api_visibility="private")
