@@ -2,25 +2,27 @@
 rows with SpeechMap's ranks (`_domain_model_ranks`).
 
 Overall and in each domain (or theme), the models with at least one labelled row are ranked by
-% COMPLETE rounded to 4 decimals, competition style (1, 2, 2, 4; toolkit.stats.ranks.rank_and_ties):
-rank = 1 + models strictly above, total = models ranked there, tied = models with the same rounded
-score (itself included; the site's "N models share this score" when tied > 1). The models ranked
+% COMPLETE rounded to 4 decimals, competition style (1, 2, 2, 4; the rule of
+toolkit.stats.ranks.rank_and_ties): with s = round(., 4), rank = 1 + #{models: s > s(own)},
+total = models ranked there, tied = #{models: s = s(own)} (itself included; the site's "N models
+share this score" when tied > 1). The models ranked
 are those the filters keep, so a lab filter ranks the model among its lab's models.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
+import threading
+from collections import Counter, OrderedDict
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import COMPLETE
-from toolkit.query.inputs import conditions, model_metadata
+from toolkit.query.inputs import conditions, model_metadata, store_constant
 from toolkit.query.scores import PCT, count_columns, scored_label_sql, with_percentages
-from toolkit.stats.ranks import rank_and_ties
+from toolkit.stats.ranks import SPEECHMAP_DECIMALS
 from toolkit.storage.store import Store
 
 BREAKDOWN_LEVELS = ("domain", "theme")
@@ -28,7 +30,8 @@ OVERALL = ("all", "")  # the standings key of the models' overall scores
 NO_DOMAIN = "(none)"   # as scores.model_domain_scores names a missing domain
 HEADER_FIELDS = ["model", "lab", "lab_name", "release_date", "reasoning", "n", *PCT.values(),
                  "rank", "total", "tied"]
-Standings = dict[tuple[str, str], np.ndarray]  # (level, domain or theme) -> every model's % COMPLETE
+# (level, domain or theme) -> {every model's % COMPLETE rounded to 4 decimals: how many models have it}
+Standings = dict[tuple[str, str], Counter]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,8 +55,32 @@ def model_page(store: Store, judge: str, model: str, question_set: str | Sequenc
                        for level in BREAKDOWN_LEVELS))
 
 
+STANDINGS_KEPT = 32   # standings kept per store (judge x question set x filters), least recently used out
+_STANDINGS_LOCK = threading.Lock()
+
+
 def standings(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
               filters: FilterInput = None) -> Standings:
+    """Every model's % COMPLETE overall, per domain and per theme (`scan_standings`), kept per store:
+    they do not depend on the model, so the next model page under the same judge and filters only
+    reads its own rows. The store is read-only, so a kept standing never goes stale."""
+    key = (judge, question_set if question_set is None or isinstance(question_set, str) else tuple(question_set),
+           Filters.of(filters))
+    kept: OrderedDict = store_constant(store, "model_view_standings", OrderedDict)
+    with _STANDINGS_LOCK:
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    ranked = scan_standings(store, judge, question_set, filters)
+    with _STANDINGS_LOCK:
+        kept[key] = ranked
+        while len(kept) > STANDINGS_KEPT:
+            kept.popitem(last=False)
+    return ranked
+
+
+def scan_standings(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
+                   filters: FilterInput = None) -> Standings:
     """Every model's % COMPLETE overall, per domain and per theme, in one scan (grouping sets). The
     models' (n, n_complete) pairs come back counted, a few per theme instead of one row per model,
     so that ranking one model does not ship the models x themes table to pandas."""
@@ -70,12 +97,24 @@ def standings(store: Store, judge: str, question_set: str | Sequence[str] | None
         """,
         params,
     )
-    # GROUPING(theme, domain) is 1 for the (theme, model) set, 2 for (domain, model), 3 for (model)
-    values: dict[tuple[str, str], list[float]] = {}
+    # GROUPING(theme, domain) is 1 for the (theme, model) set, 2 for (domain, model), 3 for (model).
+    # Rounded once per distinct (n, k) pair, not once per model: ranking is then a few dict lookups.
+    ranked: Standings = {}
     for level, theme, domain, n, k, models in pairs:
         key = {1: ("theme", theme), 2: ("domain", domain or NO_DOMAIN), 3: OVERALL}[level]
-        values.setdefault(key, []).extend([k / n * 100.0] * models)  # as scores.with_percentages
-    return {key: np.asarray(v) for key, v in values.items()}
+        ranked.setdefault(key, Counter())[_rounded(k / n * 100.0)] += models  # as scores.with_percentages
+    return ranked
+
+
+def _rounded(score: float) -> float:
+    return round(float(score), SPEECHMAP_DECIMALS)
+
+
+def placed(score: float, scores: Counter) -> tuple[int, int, int]:
+    """(rank, total, tied) of `score` among the rounded scores of a standing (see the module
+    docstring; the same figures as toolkit.stats.ranks.rank_and_ties over the expanded values)."""
+    own = _rounded(score)
+    return 1 + sum(n for s, n in scores.items() if s > own), sum(scores.values()), scores[own]
 
 
 def model_header(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
@@ -93,8 +132,8 @@ def model_header(store: Store, judge: str, model: str, question_set: str | Seque
     ranked = ranked if ranked is not None else standings(store, judge, question_set, filters)
     if own.empty:
         return {**facts, "n": 0, **{c: math.nan for c in PCT.values()},
-                "rank": None, "total": len(ranked.get(OVERALL, ())), "tied": None}
-    rank, total, tied = rank_and_ties(own["pct_complete"].iloc[0], ranked[OVERALL])
+                "rank": None, "total": sum(ranked.get(OVERALL, Counter()).values()), "tied": None}
+    rank, total, tied = placed(own["pct_complete"].iloc[0], ranked[OVERALL])
     shares = {c: float(own[c].iloc[0]) for c in PCT.values()}
     return {**facts, "n": int(own["n"].iloc[0]), **shares, "rank": rank, "total": total, "tied": tied}
 
@@ -113,8 +152,9 @@ def model_breakdown(store: Store, judge: str, model: str, level: str = "domain",
     if own.empty:
         return pd.DataFrame(columns=columns)
     ranked = ranked if ranked is not None else standings(store, judge, question_set, filters)
-    placed = [rank_and_ties(score, ranked[(level, key)]) for key, score in zip(own[level], own["pct_complete"])]
-    own = own.assign(rank=[p[0] for p in placed], total=[p[1] for p in placed], tied=[p[2] for p in placed])
+    placed_rows = [placed(score, ranked[(level, key)]) for key, score in zip(own[level], own["pct_complete"])]
+    own = own.assign(rank=[p[0] for p in placed_rows], total=[p[1] for p in placed_rows],
+                     tied=[p[2] for p in placed_rows])
     return own.sort_values(level)[columns].reset_index(drop=True)
 
 
