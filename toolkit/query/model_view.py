@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters
-from toolkit.core.labels import COMPLETE
+from toolkit.core.labels import CANONICAL, COMPLETE
 from toolkit.query.inputs import conditions, model_metadata, store_constant
 from toolkit.query.scores import PCT, count_columns, scored_label_sql, with_percentages
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS
@@ -126,7 +126,7 @@ def model_header(store: Store, judge: str, model: str, question_set: str | Seque
     row = meta[meta["model"] == model]
     if row.empty:
         raise KeyError(f"unknown model {model!r}: no responses in this data")
-    facts = {k: _plain(v) for k, v in row.iloc[0].items() if k in HEADER_FIELDS}
+    facts = {k: plain_value(v) for k, v in row.iloc[0].items() if k in HEADER_FIELDS}
     own = own if own is not None else own_scores(store, judge, model, question_set, filters)
     own = own[own["level"] == OVERALL[0]]
     ranked = ranked if ranked is not None else standings(store, judge, question_set, filters)
@@ -184,8 +184,112 @@ def own_scores(store: Store, judge: str, model: str, question_set: str | Sequenc
     return with_percentages(frame.rename(columns={"theme_domain": "domain"}))
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A pandas/numpy scalar as plain Python (None for missing)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+# -- the model's responses, by verdict, and where the judges disagree about it -------------------
+RESPONSE_COLUMNS = ["response_id", "question_id", "theme", "domain", "variation", "question", "content", "label"]
+DISAGREEMENT_COLUMNS = ["response_id", "question_id", "theme", "domain", "question", "content"]
+MAX_PAGE_SIZE = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponsePage:
+    total: int            # responses that match (no cap)
+    page: int             # 1-based, clamped to [1, pages]
+    pages: int
+    page_size: int
+    items: pd.DataFrame   # one row per response of this page, ordered by question id, then response id
+
+
+def page_bounds(total: int, page: Any, page_size: Any) -> tuple[int, int, int]:
+    """(page, pages, page_size): page_size clamped to [1, MAX_PAGE_SIZE], pages = ceil(total /
+    page_size) (at least 1), page clamped to [1, pages] (a non-number is page 1)."""
+    size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+    pages = max(1, math.ceil(total / size))
+    try:
+        wanted = int(page)
+    except (TypeError, ValueError):
+        wanted = 1
+    return max(1, min(wanted, pages)), pages, size
+
+
+def verdict_counts(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
+                   filters: FilterInput = None) -> dict[str, int]:
+    """How many of the model's responses carry each scored label (moderated -> ERROR), every label
+    of CANONICAL present (0 when none)."""
+    where, params = conditions(store, question_set, dataclasses.replace(Filters.of(filters), model=(model,)))
+    scored = scored_label_sql(store, judge)
+    counts = dict(store.rows(f"SELECT CAST({scored} AS VARCHAR), count(*) FROM response_view "
+                             f"WHERE {store.judge_column(judge)} IS NOT NULL {where} GROUP BY 1", params))
+    return {label: int(counts.get(label, 0)) for label in CANONICAL}
+
+
+def model_responses(store: Store, judge: str, model: str, verdict: str,
+                    question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
+                    page: Any = 1, page_size: int = 10) -> ResponsePage:
+    """One page of the model's responses whose scored label (the label its score counts: a moderated
+    response is ERROR) is `verdict`, with question and answer text; the same rows as its score."""
+    if verdict not in CANONICAL:
+        raise ValueError(f"verdict must be one of {', '.join(CANONICAL)}, not {verdict!r}")
+    where, params = conditions(store, question_set, dataclasses.replace(Filters.of(filters), model=(model,)))
+    scored = scored_label_sql(store, judge)
+    matching = f"FROM response_view WHERE {store.judge_column(judge)} IS NOT NULL AND {scored} = ? {where}"
+    params = [verdict, *params]
+    total = int(store.scalar(f"SELECT count(*) {matching}", params))
+    page, pages, size = page_bounds(total, page, page_size)
+    rows = store.rows(
+        f"""
+        WITH picked AS (SELECT response_id, question_uid, question_id, theme, domain, variation {matching}
+                        ORDER BY question_id, response_id LIMIT ? OFFSET ?)
+        SELECT p.response_id, p.question_id, p.theme, p.domain, p.variation, q.text
+        FROM picked p LEFT JOIN questions q USING (question_uid) ORDER BY p.question_id, p.response_id
+        """,
+        [*params, size, (page - 1) * size],
+    )
+    items = [(*row, content, verdict) for row, content in zip(rows, _contents(store, rows))]
+    return ResponsePage(total, page, pages, size, pd.DataFrame(items, columns=RESPONSE_COLUMNS, dtype=object))
+
+
+def judge_disagreements(store: Store, model: str, judges: Sequence[str] | None = None,
+                        question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
+                        page: Any = 1, page_size: int = 10) -> ResponsePage:
+    """One page of the model's responses on which the judges disagree: at least two distinct labels
+    among the judges (default: all) that labelled it. Each judge's own label (before the moderation
+    rule, as the explorer compares judges), one column per judge named after it; skipped models are
+    included (a comparison of judges, not a score)."""
+    judges = list(judges) if judges else store.judge_names()
+    labels = [f"CAST({store.judge_column(j)} AS VARCHAR)" for j in judges]
+    where, params = conditions(store, question_set, dataclasses.replace(Filters.of(filters), model=(model,)),
+                               keep_skipped=True)
+    matching = f"FROM response_view WHERE len(list_distinct([{', '.join(labels)}])) > 1 {where}"
+    total = int(store.scalar(f"SELECT count(*) {matching}", params)) if len(judges) > 1 else 0
+    page, pages, size = page_bounds(total, page, page_size)
+    if not total:
+        return ResponsePage(0, page, pages, size, pd.DataFrame(columns=[*DISAGREEMENT_COLUMNS, *judges]))
+    rows = store.rows(
+        f"""
+        WITH picked AS (SELECT response_id, question_uid, question_id, theme, domain, {', '.join(labels)} {matching}
+                        ORDER BY question_id, response_id LIMIT ? OFFSET ?)
+        SELECT p.* EXCLUDE (question_uid), q.text FROM picked p LEFT JOIN questions q USING (question_uid)
+        ORDER BY p.question_id, p.response_id
+        """,
+        [*params, size, (page - 1) * size],
+    )
+    # (id, question_id, theme, domain, *labels, question) -> the DISAGREEMENT_COLUMNS, then the labels
+    items = [(*row[:4], row[-1], content, *row[4:-1]) for row, content in zip(rows, _contents(store, rows))]
+    return ResponsePage(total, page, pages, size,
+                        pd.DataFrame(items, columns=[*DISAGREEMENT_COLUMNS, *judges], dtype=object))
+
+
+
+def _contents(store: Store, rows: list[tuple]) -> list[Any]:
+    """The answer text of each row's response (row[0] its id), read by id: only the row groups that
+    hold the page's ids (the explorer's fast path)."""
+    ids = [row[0] for row in rows]
+    texts = {r["response_id"]: r["content"] for r in store.records_by_response_id("responses", ["content"], ids)}
+    return [texts.get(response_id) for response_id in ids]
