@@ -98,3 +98,34 @@ def screenshot(page, name: str) -> Path:
     path = screenshot_folder() / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def pick(page, dropdown: str, option: str) -> None:
+    """Choose `option` in the Gradio dropdown whose elem_id is `dropdown`."""
+    page.locator(f"#{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def url_params(page) -> dict[str, str]:
+    """The address bar's query parameters, now."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
+def wait_url_param(page, name: str, value: str) -> None:
+    """Wait until the address bar says `name=value` (the tabs replace the URL as controls change)."""
+    page.wait_for_function(
+        "([n, v]) => new URL(window.location.href).searchParams.get(n) === v", arg=[name, value])
+
+
+def link_box(page, elem_prefix: str) -> str:
+    """The value of a tab's "Link to this view" box (toolkit.ui.url_state.UrlBar)."""
+    return page.locator(f"#{elem_prefix}-link textarea, #{elem_prefix}-link input").first.input_value()
+
+
+def reload_keeps(page, ready: str) -> None:
+    """Reload the page at its current address and wait for `ready` (a JS expression) to hold."""
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("gradio-app", state="attached")
+    page.wait_for_function(ready)

@@ -18,6 +18,7 @@ from . import about, elo, explorer, leaderboard, pairwise
 from . import judges, model, themes, timeline
 from .common import query_params
 from .context import AppContext
+from .url_state import follow_tabs
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ def build_app(context: AppContext) -> gr.Blocks:
                     module.build(lazies[-1], context)
         for lazy in lazies:  # outside the Tabs: a gr.State directly inside gr.Tabs shows up as a tab
             wire_lazy(blocks, tabs, lazy)
+        follow_tabs(tabs, {title: tab_id for tab_id, title, _ in TABS})
 
         def select_tab(request: gr.Request):
             return gr.Tabs(selected=visible_tab(request))

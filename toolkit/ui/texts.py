@@ -17,6 +17,8 @@ VERDICTS = {
 }
 UNKNOWN_SYMBOL = "?"
 
+LINK_LABEL = "Link to this view"
+
 ELO_INTRO = ("Ratings from Swiss tournaments of pairwise judgements: Bradley-Terry Elo with bootstrap "
              "intervals, how well the judge separates models, and its position and length biases.")
 ELO_SOURCE_LABEL = ("Matches: 'demo', 'configured' (the app's own), the name of a file in the configured "

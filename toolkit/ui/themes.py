@@ -19,8 +19,9 @@ from toolkit.query.themes import RELEASE_WINDOWS, THEME_COLUMNS, THEME_MODEL_COL
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .common import guarded, safe_markdown_html, share_link
+from .common import guarded, safe_markdown_html
 from .context import AppContext
+from .url_state import UrlBar, view_query
 from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
                      question_set_choices, refusal, table, table_update)
 
@@ -124,7 +125,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="th-judge")
         question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="th-set")
         window = gr.Dropdown(WINDOW_CHOICES, value=ALL_TIME, label="Models", elem_id="th-window")
-    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="th-link")
+    url_bar = UrlBar("th")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-status")
     summary_frame, summary_csv = table("Theme summary", "th-summary")
     gr.Markdown("### Theme")
@@ -135,26 +136,26 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     verdict = gr.Radio(list(SCORED), value=COMPLETE, label="Answers labelled", elem_id="th-verdict")
     answers = gr.HTML(elem_id="th-answers", max_height=700, container=True, padding=True)
     controls = [judge, question_set, window, theme, verdict]
-    outputs = [*controls, link, status, summary_frame, theme_status, grid, models_frame, answers]
+    outputs = [*controls, url_bar.query, status, summary_frame, theme_status, grid, models_frame, answers]
     refused = refusal(len(outputs), outputs.index(status))
 
-    def compute(state: ThemesState, request: Any) -> list[Any]:
+    def compute(state: ThemesState) -> list[Any]:
         view = themes_view(store, state)
         return [state.judge, state.question_set, state.window, state.theme, state.verdict,
-                share_link(request, TAB, state.query()), view["text"], table_update(view["summary"]),
+                view_query(TAB, state.query()), view["text"], table_update(view["summary"]),
                 view["theme_text"], view["grid"], table_update(view["models"]), view["answers"]]
 
     def state_of(j: str, s: str, w: str, t: str | None, v: str) -> ThemesState:
         return state_from_query(store, {"judge": j, "set": s, "window": w, "theme": t, "verdict": v})
 
     @guarded("themes_change", refused)
-    def on_change(j: str, s: str, w: str, t: str | None, v: str, request: gr.Request):
-        return compute(state_of(j, s, w, t, v), request)
+    def on_change(j: str, s: str, w: str, t: str | None, v: str):
+        return compute(state_of(j, s, w, t, v))
 
     @guarded("themes_row", refused)
-    def on_row(j: str, s: str, w: str, t: str | None, v: str, evt: gr.SelectData, request: gr.Request):
+    def on_row(j: str, s: str, w: str, t: str | None, v: str, evt: gr.SelectData):
         row = evt.row_value or []
-        return compute(state_of(j, s, w, row[0] if row else t, v), request)
+        return compute(state_of(j, s, w, row[0] if row else t, v))
 
     def frame_of(key: str):
         def frame(j: str, s: str, w: str, t: str | None, v: str) -> tuple[pd.DataFrame, str]:
@@ -165,7 +166,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
             return themes_view(store, state)["models"], f"theme_{state.theme}_{stem}"
         return frame
 
-    on_url(blocks, "themes_load", lambda params, request: compute(state_from_query(store, params), request),
+    on_url(blocks, "themes_load", lambda params, request: compute(state_from_query(store, params)),
            outputs, refused)
     for control in controls:
         control.input(on_change, controls, outputs)

@@ -1,0 +1,95 @@
+"""Every table column the dashboard shows, declared once: its header for people and its number format.
+
+The tables keep their numbers (a column of % complete still sorts as numbers); only what is shown
+changes: `shown_table(frame, names)` picks the columns, renames them to their headers and formats
+the numbers through a pandas Styler, whose display values Gradio's Dataframe shows. CSV downloads
+keep the machine names and full precision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import gradio as gr
+import pandas as pd
+
+MISSING = "–"   # shown for a missing number (e.g. an unranked model's rank)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str                  # what a visitor reads
+    number: str | None = None    # a Python format for a number ("{:,.0f}"), None for text
+    help: str = ""               # a short explanation (e.g. for a legend or tooltip)
+
+
+COUNT = "{:,.0f}"
+PCT = "{:.1f}"
+SCORE = "{:.2f}"
+SIGNED = "{:+.1f}"
+
+COLUMNS: dict[str, Column] = {
+    # who
+    "model": Column("Model"), "lab": Column("Lab"), "lab_name": Column("Lab name"),
+    "judge": Column("Judge"), "judge_a": Column("Judge A"), "judge_b": Column("Judge B"),
+    "domain": Column("Domain"), "theme": Column("Theme"), "variation": Column("Variation"),
+    "question_set": Column("Question set"), "question_id": Column("Question"), "provider": Column("Provider"),
+    "reasoning": Column("Reasoning"), "verdict": Column("Verdict"), "label": Column("Verdict"),
+    "direction": Column("Direction"), "series": Column("Series"), "peak_model": Column("Peak model"),
+    # when
+    "release_date": Column("Released"), "latest_release": Column("Latest release"), "month": Column("Month"),
+    "window_start": Column("Window from"), "window_end": Column("Window to"),
+    # how many
+    "n": Column("Answers (n)", COUNT, "responses judged"), "models": Column("Models", COUNT),
+    "models_in_window": Column("Models in window", COUNT), "models_in_domain": Column("Models in domain", COUNT),
+    "n_moderated": Column("Moderated", COUNT), "games": Column("Games", COUNT), "judges": Column("Judges", COUNT),
+    "rank": Column("Rank", COUNT), "tied": Column("Sharing rank", COUNT), "rank_from": Column("Rank before", COUNT),
+    "rank_to": Column("Rank after", COUNT), "rank_move": Column("Rank move", COUNT),
+    "best_rank": Column("Best rank", COUNT), "worst_rank": Column("Worst rank", COUNT),
+    "rank_range": Column("Rank range"),
+    # shares, in percent
+    "pct_complete": Column("% complete", PCT), "pct_evasive": Column("% evasive", PCT),
+    "pct_denial": Column("% denial", PCT), "pct_error": Column("% error", PCT),
+    "judge_pct_complete": Column("% complete by the judge alone", PCT),
+    "pct_complete_from": Column("% complete before", PCT), "pct_complete_to": Column("% complete after", PCT),
+    "delta_complete": Column("Change (points)", SIGNED),
+    "min_pct_complete": Column("Lowest % complete", PCT), "max_pct_complete": Column("Highest % complete", PCT),
+    "spread": Column("Spread (points)", PCT), "value": Column("Value (%)", PCT),
+    "month_mean": Column("Monthly mean (%)", PCT), "ema": Column("EMA (%)", PCT),
+    "win_rate": Column("Win rate (%)", PCT),
+    # indices and ratings
+    "index": Column("Index", SCORE), "peak": Column("Peak index", SCORE),
+    "elo": Column("Elo", "{:,.0f}"), "plus_minus": Column("±", "{:.0f}"), "lower": Column("Elo low", "{:,.0f}"),
+    "upper": Column("Elo high", "{:,.0f}"), "kendall_tau_b": Column("Kendall's tau-b", "{:.3f}"),
+}
+
+
+def column(name: str) -> Column:
+    """The declared column, else one whose header is the name in words (so nothing shows snake_case)."""
+    return COLUMNS.get(name) or Column(name.replace("_", " ").capitalize())
+
+
+def header(name: str) -> str:
+    return column(name).header
+
+
+def shown_table(frame: pd.DataFrame, names: Sequence[str] | None = None):
+    """The columns `names` (those present; all when None) with human headers and formatted numbers,
+    as a pandas Styler for gr.Dataframe. Dates print as YYYY-MM-DD."""
+    chosen = [c for c in (names or frame.columns) if c in frame.columns]
+    frame = frame[chosen].copy()
+    for name in chosen:
+        if name in ("release_date", "latest_release", "month", "window_start", "window_end"):
+            frame[name] = frame[name].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
+    numbers = {header(c): column(c).number for c in chosen
+               if column(c).number and pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c])}
+    return frame.rename(columns={c: header(c) for c in chosen}).style.format(numbers, na_rep=MISSING)
+
+
+def table_value(frame: pd.DataFrame, names: Sequence[str] | None = None) -> gr.Dataframe:
+    """A gr.Dataframe update showing `shown_table(frame, names)`; numeric columns sort as numbers."""
+    chosen = [c for c in (names or frame.columns) if c in frame.columns]
+    kinds = ["number" if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+             else "str" for c in chosen]
+    return gr.Dataframe(value=shown_table(frame, chosen), datatype=kinds)
