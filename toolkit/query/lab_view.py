@@ -6,7 +6,9 @@ model % COMPLETE; per domain the same window, a model counting only where it has
 are ranked among every lab the filters keep, so a lab filter is not needed (and would rank the lab
 alone). Per domain, the mix is SpeechMap's: the four shares pooled over the lab's window models'
 responses in that domain (response-weighted, not the EMA). Per judge: the index, its rank and the
-number of labs ranked, from every model's score under every judge read in one GROUP BY.
+number of labs ranked, from every model's score under every judge read in one GROUP BY. What does
+not depend on the lab (every lab's index, overall, per domain, per judge) is kept per store
+(model_view.remembered): the next lab under the same judge only picks its rows.
 """
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED
-from toolkit.query.inputs import default_as_of, model_metadata, to_date
+from toolkit.query.inputs import conditions, default_as_of, model_metadata, to_date
 from toolkit.query.lab_index import domain_lab_index, lab_index
-from toolkit.query.model_view import plain_value
-from toolkit.query.scores import PCT, model_domain_scores, model_scores
+from toolkit.query.model_view import plain_value, remembered, view_key
+from toolkit.query.scores import PCT, count_columns, model_scores, with_percentages
 from toolkit.query.sensitivity import judge_scores
 from toolkit.storage.store import Store
 
@@ -57,13 +59,31 @@ def lab_page(store: Store, judge: str, lab: str, question_set: str | Sequence[st
         raise KeyError(f"unknown lab {lab!r}: no model of it has responses in this data")
     filters = Filters.of(filters)
     as_of = to_date(as_of) if as_of is not None else default_as_of(store)
-    scores = model_scores(store, judge, question_set, filters)
-    labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
-    standing = labs[labs["lab"] == lab]
-    header = lab_header(store, lab, scores, standing, len(labs), as_of)
-    return LabPage(header, lab_models(scores, lab, standing),
-                   lab_domains(store, judge, lab, question_set, filters, as_of),
+    every = every_lab(store, judge, question_set, filters, as_of)
+    standing = every.labs[every.labs["lab"] == lab]
+    header = lab_header(store, lab, every.scores, standing, len(every.labs), as_of)
+    return LabPage(header, lab_models(every.scores, lab, standing),
+                   lab_domains(store, judge, lab, every.per_domain, question_set, filters),
                    lab_judges(store, lab, question_set, filters, as_of))
+
+
+@dataclasses.dataclass(frozen=True)
+class EveryLab:
+    scores: pd.DataFrame       # every model's score (scores.model_scores)
+    labs: pd.DataFrame         # the lab index (lab_index.lab_index)
+    per_domain: pd.DataFrame   # the lab index per domain (lab_index.domain_lab_index) with `labs` ranked there
+
+
+def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None, filters: Filters,
+              as_of: dt.date | None) -> EveryLab:
+    """Every lab's standing under one judge, kept per store (it does not depend on the lab shown)."""
+    def compute() -> EveryLab:
+        scores = model_scores(store, judge, question_set, filters)
+        labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
+        per_domain = domain_lab_index(store, judge, question_set, filters, as_of)
+        per_domain = per_domain.assign(labs=per_domain.groupby("domain")["lab"].transform("size"))
+        return EveryLab(scores, labs, per_domain)
+    return remembered(store, "labs", view_key(judge, question_set, filters, as_of), compute)
 
 
 def lab_header(store: Store, lab: str, scores: pd.DataFrame, standing: pd.DataFrame, labs: int,
@@ -97,23 +117,25 @@ def lab_models(scores: pd.DataFrame, lab: str, standing: pd.DataFrame) -> pd.Dat
     return own[MODEL_COLUMNS].reset_index(drop=True)
 
 
-def lab_domains(store: Store, judge: str, lab: str, question_set: str | Sequence[str] | None,
-                filters: Filters, as_of: dt.date | None) -> pd.DataFrame:
+def lab_domains(store: Store, judge: str, lab: str, per_domain: pd.DataFrame,
+                question_set: str | Sequence[str] | None, filters: Filters) -> pd.DataFrame:
     """The lab's per-domain index, rank among the labs with an index there (labs, tied), and the
-    domain's mix pooled over the lab's window models' responses there."""
-    per_domain = domain_lab_index(store, judge, question_set, filters, as_of)
-    if per_domain.empty or lab not in set(per_domain["lab"]):
+    domain's mix pooled over the lab's window models' responses there (one scan of the lab's rows)."""
+    own = per_domain[per_domain["lab"] == lab]
+    if own.empty:
         return pd.DataFrame(columns=DOMAIN_COLUMNS)
-    labs_ranked = per_domain.groupby("domain")["lab"].size()
-    own = per_domain[per_domain["lab"] == lab].assign(labs=lambda f: f["domain"].map(labs_ranked))
-    counts = model_domain_scores(store, judge, question_set, filters)
-    counts = counts[counts["lab"] == lab].merge(model_metadata(store)[["model", "release_date"]], on="model")
     start, end = own["window_start"].iat[0], own["window_end"].iat[0]   # one window for every domain
-    inside = counts[[d is not None and start <= to_date(d) <= end for d in counts["release_date"]]]
-    pooled = inside.groupby("domain")[["n", *(f"n_{label.lower()}" for label in SCORED)]].sum()
-    for label in SCORED:
-        pooled[PCT[label]] = pooled[f"n_{label.lower()}"] / pooled["n"] * 100.0
-    own = own.merge(pooled.reset_index(), on="domain", how="left")
+    where, params = conditions(store, question_set, dataclasses.replace(filters, lab=(lab,)))
+    mix = store.query(
+        f"""
+        SELECT coalesce(domain, '(none)') AS domain, {count_columns(store, judge)}
+        FROM response_view WHERE {store.judge_column(judge)} IS NOT NULL {where}
+             AND release_date BETWEEN ? AND ?
+        GROUP BY ALL
+        """,
+        [*params, start, end],
+    )
+    own = own.merge(with_percentages(mix)[["domain", "n", *PCT.values()]], on="domain", how="left")
     return own.sort_values("domain")[DOMAIN_COLUMNS].reset_index(drop=True)
 
 
@@ -121,15 +143,23 @@ def lab_judges(store: Store, lab: str, question_set: str | Sequence[str] | None,
                as_of: dt.date | None) -> pd.DataFrame:
     """The lab's index, rank, labs ranked, window models and peak under every judge (None where the
     lab has no index under that judge): how much its standing depends on the judge."""
-    scores = judge_scores(store, question_set, filters)
-    meta = model_metadata(store)[["model", "lab_name", "release_date"]]
-    scores = scores.merge(meta, on="model", how="left")
     rows = []
-    for judge in store.judge_names():
-        labs = lab_index(scores[scores["judge"] == judge], as_of) if as_of is not None else pd.DataFrame()
+    for judge, labs in labs_by_judge(store, question_set, filters, as_of).items():
         row = labs[labs["lab"] == lab] if len(labs) else labs
         values = ({c: plain_value(row[c].iat[0]) for c in ("index", "rank", "models_in_window", "peak")}
                   if len(row) else dict.fromkeys(("index", "rank", "models_in_window", "peak")))
         rows.append({"judge": judge, "labs": len(labs), **values})
     return pd.DataFrame(rows, columns=JUDGE_COLUMNS)
+
+
+def labs_by_judge(store: Store, question_set: str | Sequence[str] | None, filters: Filters,
+                  as_of: dt.date | None) -> dict[str, pd.DataFrame]:
+    """judge -> the lab index under it, from every model's score under every judge (one GROUP BY),
+    kept per store."""
+    def compute() -> dict[str, pd.DataFrame]:
+        scores = judge_scores(store, question_set, filters)
+        scores = scores.merge(model_metadata(store)[["model", "lab_name", "release_date"]], on="model", how="left")
+        return {judge: (lab_index(scores[scores["judge"] == judge], as_of) if as_of is not None
+                        else pd.DataFrame(columns=["lab"])) for judge in store.judge_names()}
+    return remembered(store, "labs_by_judge", view_key(None, question_set, filters, as_of), compute)
 

@@ -55,28 +55,45 @@ def model_page(store: Store, judge: str, model: str, question_set: str | Sequenc
                        for level in BREAKDOWN_LEVELS))
 
 
-STANDINGS_KEPT = 32   # standings kept per store (judge x question set x filters), least recently used out
-_STANDINGS_LOCK = threading.Lock()
+KEPT = 32   # results kept per store and kind (judge x question set x filters), least recently used out
+_KEPT_LOCK = threading.Lock()
+
+
+def kept(store: Store, kind: str) -> OrderedDict:
+    """The store's kept results of one kind, least recently used first (a benchmark clears them to
+    time a first visit)."""
+    return store_constant(store, f"kept_{kind}", OrderedDict)
+
+
+def remembered(store: Store, kind: str, key: tuple, compute) -> Any:
+    """compute(), kept per store under (kind, key) for the next call: what a view computes over all
+    models does not depend on the model (or lab, or domain) it shows, and the store is read-only, so
+    a kept result never goes stale. Callers must not modify it."""
+    results = kept(store, kind)
+    with _KEPT_LOCK:
+        if key in results:
+            results.move_to_end(key)
+            return results[key]
+    value = compute()
+    with _KEPT_LOCK:
+        results[key] = value
+        while len(results) > KEPT:
+            results.popitem(last=False)
+    return value
+
+
+def view_key(judge: str | None, question_set: str | Sequence[str] | None, filters: FilterInput, *rest) -> tuple:
+    """A hashable key of a view's inputs."""
+    sets = question_set if question_set is None or isinstance(question_set, str) else tuple(question_set)
+    return (judge, sets, Filters.of(filters), *rest)
 
 
 def standings(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
               filters: FilterInput = None) -> Standings:
-    """Every model's % COMPLETE overall, per domain and per theme (`scan_standings`), kept per store:
-    they do not depend on the model, so the next model page under the same judge and filters only
-    reads its own rows. The store is read-only, so a kept standing never goes stale."""
-    key = (judge, question_set if question_set is None or isinstance(question_set, str) else tuple(question_set),
-           Filters.of(filters))
-    kept: OrderedDict = store_constant(store, "model_view_standings", OrderedDict)
-    with _STANDINGS_LOCK:
-        if key in kept:
-            kept.move_to_end(key)
-            return kept[key]
-    ranked = scan_standings(store, judge, question_set, filters)
-    with _STANDINGS_LOCK:
-        kept[key] = ranked
-        while len(kept) > STANDINGS_KEPT:
-            kept.popitem(last=False)
-    return ranked
+    """Every model's % COMPLETE overall, per domain and per theme (`scan_standings`), kept per store
+    (`remembered`): the next model page under the same judge and filters only reads its own rows."""
+    return remembered(store, "standings", view_key(judge, question_set, filters),
+                      lambda: scan_standings(store, judge, question_set, filters))
 
 
 def scan_standings(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
