@@ -1,12 +1,15 @@
-"""`python -m toolkit report themes|model|timeline|judges`: SpeechMap's views from the command line.
+"""`python -m toolkit report themes|model|lab|domain|timeline|judges`: SpeechMap's views from the command line.
 
 Same flags, filters (through the one Filters type), defaults and output (--format csv|json) as
 `report models`; reports with several tables print each after a '# part' line in CSV (one JSON
-object of tables), or only one with --part.
+object of tables), or only one with --part. `report lab` and `report domain` take the lab or domain
+they show from the --lab or --domain filter flag; it names the page and does not narrow the
+population the lab or domain is ranked in (the other filters do).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import pandas as pd
 
@@ -17,6 +20,8 @@ from toolkit.cli.report_scores import (
     _judge,
     _run,
 )
+from toolkit.query.domain_view import domain_page
+from toolkit.query.lab_view import lab_page
 from toolkit.query.model_view import BREAKDOWN_LEVELS, model_page
 from toolkit.query.sensitivity import sensitivity
 from toolkit.query.themes import RELEASE_WINDOWS, theme_summary
@@ -65,6 +70,40 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 def run_model(args: argparse.Namespace) -> int:
     def make(store: Store):
         page = model_page(store, _judge(store, args.judge), args.model, args.question_set, _filters(args))
+        return _chosen(page.tables(), args.part)
+    return _run(args, make)
+
+
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    _common_arguments(parser)
+    _judge_argument(parser)
+    parser.add_argument("--as-of", type=_date_argument,
+                        help="the day lab-index eligibility is measured from (default: newest release date in the data)")
+    _part_argument(parser, ("header", "models", "domains", "judges"))
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    def make(store: Store):
+        if not args.lab:
+            raise ValueError("report lab needs --lab LAB (the lab shown)")
+        population = dataclasses.replace(_filters(args), lab=())
+        page = lab_page(store, _judge(store, args.judge), args.lab, args.question_set, population, args.as_of)
+        return _chosen(page.tables(), args.part)
+    return _run(args, make)
+
+
+def add_domain_arguments(parser: argparse.ArgumentParser) -> None:
+    _common_arguments(parser)
+    _judge_argument(parser)
+    _part_argument(parser, ("header", "themes", "models"))
+
+
+def run_domain(args: argparse.Namespace) -> int:
+    def make(store: Store):
+        if not args.domain:
+            raise ValueError("report domain needs --domain DOMAIN (the domain shown)")
+        population = dataclasses.replace(_filters(args), domain=())
+        page = domain_page(store, _judge(store, args.judge), args.domain, args.question_set, population)
         return _chosen(page.tables(), args.part)
     return _run(args, make)
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from . import about, elo, explorer, leaderboard, pairwise
-from . import judges, model, themes, timeline
+from . import domain, judges, lab, model, themes, timeline
 from .common import query_params
 from .context import AppContext
 from .url_state import follow_tabs
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 TABS = [
     ("leaderboard", "Leaderboard", leaderboard),
     ("model", "Model", model),
+    ("lab", "Lab", lab),
+    ("domain", "Domain", domain),
     ("themes", "Themes", themes),
     ("timeline", "Timeline", timeline),
     ("judges", "Judge sensitivity", judges),

@@ -1,28 +1,31 @@
 """The Model tab: one model under the chosen judge, and how its score and rank move across judges.
 
-Computed by `toolkit.query.model_view` (header, per-domain and per-theme ranks with ties) and
-`toolkit.query.sensitivity` (the judge panel). State in the URL: ?tab=model&model=..&judge=..&set=..
+Computed by `toolkit.query.model_view` (header, per-domain and per-theme ranks with ties, its
+responses by verdict, the responses the judges disagree on) and `toolkit.query.sensitivity` (the
+judge panel). Its lab opens the lab view, a domain the domain view, a theme its grid.
+State in the URL: ?tab=model&model=..&judge=..&set=..&verdict=..&page=..&dpage=..
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlencode
-
 import altair as alt
 import gradio as gr
 import pandas as pd
 
-from toolkit.core.labels import SCORED
-from toolkit.query.model_view import model_page
+from toolkit.core.labels import CANONICAL, COMPLETE, SCORED
+from toolkit.query.model_view import ResponsePage, judge_disagreements, model_page, model_responses, verdict_counts
 from toolkit.query.scores import PCT
 from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, judge_scores
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .common import guarded, share_link
+from .common import guarded, safe_markdown_html
 from .context import AppContext
+from .domain import domain_link, theme_link
+from .lab import lab_link
 from .judges import (
     FLAG,
     JUDGE_COLORS,
@@ -38,11 +41,14 @@ from .judges import (
     table,
     table_update,
 )
+from .texts import UNKNOWN_SYMBOL, VERDICTS
+from .url_state import UrlBar, view_query
 
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
 BREAKDOWN = ["n", *PCT_COLUMNS, "rank", "total", "tied", "shared"]
 JUDGE_TABLE = ["judge", "n", "pct_complete", "rank", "models"]
+PAGE_SIZE = 10          # responses per page, in both response lists
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,23 @@ class ModelState:
     model: str | None
     judge: str | None
     question_set: str
+    verdict: str = COMPLETE      # the responses listed: those whose scored label is this
+    page: int = 1                # page of those responses (clamped to the last when computed)
+    disagreement_page: int = 1   # page of the responses the judges disagree on
 
     def query(self) -> dict[str, Any]:
-        return {"model": self.model, "judge": self.judge, "set": self.question_set}
+        return {"model": self.model, "judge": self.judge, "set": self.question_set,
+                "verdict": None if self.verdict == COMPLETE else self.verdict,
+                "page": None if self.page == 1 else self.page,
+                "dpage": None if self.disagreement_page == 1 else self.disagreement_page}
+
+
+def page_number(value: Any) -> int:
+    """A page number from the URL or a control: a whole number >= 1, else 1 (clamped later)."""
+    try:
+        return max(1, int(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 def state_from_query(store: Store, params: Mapping[str, str]) -> ModelState:
@@ -61,17 +81,14 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> ModelState:
     return ModelState(chosen(params.get("model"), models, models[0] if models else None, "model"),
                       chosen(params.get("judge"), store.judge_names(), store.default_judge(), "judge"),
                       chosen(params.get("set"), question_set_choices(store), default_question_set(store),
-                             "question set"))
+                             "question set"),
+                      chosen(params.get("verdict"), list(CANONICAL), COMPLETE, "verdict"),
+                      page_number(params.get("page")), page_number(params.get("dpage")))
 
 
 def message_html(message: str) -> str:
     """A refused call's sentence, in the header's place."""
     return f"<p id='md-message'>{html.escape(message)}</p>"
-
-
-def theme_link(theme: str, judge: str | None) -> str:
-    """The relative URL of a theme's grid on the Themes tab."""
-    return "?" + urlencode({k: v for k, v in {"tab": "themes", "theme": theme, "judge": judge}.items() if v})
 
 
 def with_shared(frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +103,9 @@ def header_text(header: Mapping[str, Any], judge: str) -> str:
 
     reasoning = {True: "reasoning model", False: "not a reasoning model"}.get(header.get("reasoning"),
                                                                             "reasoning: unknown")
-    facts = [f"lab: {e(header.get('lab_name') or header.get('lab') or 'unknown')}",
+    lab = header.get("lab")
+    lab_text = e(header.get("lab_name") or lab or "unknown")
+    facts = [f"lab: <a id='md-lab' href='{e(lab_link(lab, judge))}'>{lab_text}</a>" if lab else f"lab: {lab_text}",
              f"released: {e(header.get('release_date') or 'unknown')}", e(reasoning)]
     if header["n"]:
         standing = f"rank {header['rank']} of {header['total']}"
@@ -150,6 +169,50 @@ def judge_summary(panel: pd.DataFrame, compared: tuple[str, ...]) -> str:
             f"rank moves by {move} places. {verdict}")
 
 
+def badge(label: str | None) -> str:
+    """A verdict as escaped text with its symbol (colour is never the only cue)."""
+    if label is None:
+        return "not judged"
+    symbol = VERDICTS.get(label, (UNKNOWN_SYMBOL,))[0]
+    return f"<span class='md-badge'>{html.escape(symbol)} {html.escape(str(label))}</span>"
+
+
+def answer_html(row: Mapping[str, Any], labels: str = "") -> str:
+    """One response: ids and question as escaped text, the answer as the explorer's sanitised markdown."""
+    e = lambda value: html.escape(str(value if value is not None else ""))  # noqa: E731
+    return (f"<article class='md-answer'><h4>{e(row['question_id'])} · {e(row['theme'])} · {e(row['domain'])}</h4>"
+            f"{labels}<p class='md-question'><strong>Question:</strong> {e(row['question'])}</p>"
+            f"{safe_markdown_html(row['content'])}</article>")
+
+
+def page_status(page: ResponsePage, what: str) -> str:
+    return f"{page.total:,} {what}; page {page.page} of {page.pages}."
+
+
+def responses_view(store: Store, state: ModelState) -> dict[str, Any]:
+    """One page of the model's responses with the chosen verdict; the verdict choices with counts."""
+    counts = verdict_counts(store, state.judge, state.model, state.question_set)
+    page = model_responses(store, state.judge, state.model, state.verdict, state.question_set,
+                           page=state.page, page_size=PAGE_SIZE)
+    items = "".join(answer_html(row) for row in page.items.to_dict("records"))
+    return {"page": page.page, "status": page_status(page, f"responses labelled {state.verdict} by {state.judge}"),
+            "html": items or "<p>No response of this model has this verdict.</p>",
+            "choices": [(f"{label} ({counts[label]:,})", label) for label in CANONICAL]}
+
+
+def disagreements_view(store: Store, state: ModelState) -> dict[str, Any]:
+    """One page of the responses the judges disagree on, each judge's own label above the answer."""
+    judges = store.judge_names()
+    page = judge_disagreements(store, state.model, judges, state.question_set, page=state.disagreement_page,
+                               page_size=PAGE_SIZE)
+    items = "".join(
+        answer_html(row, "<p class='md-labels'>" + " · ".join(
+            f"{html.escape(judge)}: {badge(row[judge])}" for judge in judges) + "</p>")
+        for row in page.items.to_dict("records"))
+    return {"page": page.page, "status": page_status(page, "responses on which the judges' own labels differ"),
+            "html": items or "<p>The judges agree on every response of this model they judged.</p>"}
+
+
 def model_view(store: Store, state: ModelState) -> dict[str, Any]:
     """Header, verdict bar, per-domain and per-theme tables, and the judge panel of one model."""
     page = model_page(store, state.judge, state.model, state.question_set)
@@ -161,6 +224,27 @@ def model_view(store: Store, state: ModelState) -> dict[str, Any]:
             "judge_summary": judge_summary(panel, default_judges(store))}
 
 
+@dataclass
+class Pager:
+    """A paged list of responses: its page number, previous/next buttons, a count line and the list."""
+    page: gr.Number
+    previous: gr.Button
+    next: gr.Button
+    status: gr.Textbox
+    items: gr.HTML
+
+
+def pager(prefix: str) -> Pager:
+    with gr.Row():
+        previous = gr.Button("← Previous", size="sm", elem_id=f"{prefix}-prev")
+        page = gr.Number(value=1, precision=0, minimum=1, label="Page", elem_id=f"{prefix}-page", scale=0,
+                         min_width=100)
+        following = gr.Button("Next →", size="sm", elem_id=f"{prefix}-next")
+    status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id=f"{prefix}-status")
+    items = gr.HTML(elem_id=f"{prefix}-items", max_height=800, container=True, padding=True)
+    return Pager(page, previous, following, status, items)
+
+
 def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     if not store.judge_names():
@@ -170,44 +254,95 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         model = gr.Dropdown(store.distinct("model"), label="Model", elem_id="md-model", scale=2)
         judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="md-judge")
         question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="md-set")
-    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="md-link")
+    url_bar = UrlBar("md")
     header = gr.HTML(elem_id="md-header")
     verdicts = gr.Plot(label="Verdicts", elem_id="md-verdicts")
     gr.Markdown("### Judge panel")
     judge_summary = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="md-judge-summary")
     judge_plot = gr.Plot(label="Score under each judge", elem_id="md-judge-chart")
     judges_table, judges_csv = table("Rank under each judge", "md-judges")
-    domain_table, domain_csv = table("Per-domain scores and ranks", "md-domains")
-    theme_table, theme_csv = table("Per-theme scores and ranks", "md-themes")
-    outputs = [model, judge, question_set, link, header, verdicts, judge_summary, judge_plot, judges_table,
-               domain_table, theme_table]
-    controls = [model, judge, question_set]
-    refused = refusal(len(outputs), outputs.index(header), message_html)
-
-    def compute(state: ModelState, request: Any) -> list[Any]:
-        view = model_view(store, state)
-        return [state.model, state.judge, state.question_set, share_link(request, TAB, state.query()),
-                view["header"], view["verdicts"], view["judge_summary"], view["judge_chart"],
-                table_update(view["judges"]), table_update(view["domain"]), table_update(view["theme"])]
-
-    def state_of(m: str, j: str, s: str) -> ModelState:
-        return state_from_query(store, {"model": m, "judge": j, "set": s})
-
-    @guarded("model_change", refused)
-    def on_change(m: str, j: str, s: str, request: gr.Request):
-        return compute(state_of(m, j, s), request)
-
-    def frame_of(key: str, prefix: str):
-        def frame(m: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
-            state = state_of(m, j, s)
-            return model_view(store, state)[key], f"{prefix}_{state.model}_{state.judge}_{state.question_set}"
-        return frame
-
-    on_url(blocks, "model_load", lambda params, request: compute(state_from_query(store, params), request),
-           outputs, refused)
-    for control in controls:
-        control.input(on_change, controls, outputs)
+    domain_table, domain_csv = table("Per-domain scores and ranks (click one for the domain)", "md-domains")
+    theme_table, theme_csv = table("Per-theme scores and ranks (click one for its grid)", "md-themes")
+    gr.Markdown("### Responses by verdict")
+    verdict = gr.Radio(list(CANONICAL), value=COMPLETE, label="Responses labelled", elem_id="md-verdict")
+    answers = pager("md-answers")
+    gr.Markdown("### Where the judges disagree about this model")
+    disputed = pager("md-disputed")
+    wire(blocks, store, [model, judge, question_set, verdict, answers.page, disputed.page], url_bar.query,
+         [header, verdicts, judge_summary, judge_plot, judges_table, domain_table, theme_table], answers, disputed)
     for key, prefix, download in (("judges", "judges", judges_csv), ("domain", "domains", domain_csv),
                                   ("theme", "themes", theme_csv)):
-        offer_csv(download, f"model_csv_{key}", frame_of(key, prefix), controls)
+        offer_csv(download, f"model_csv_{key}", frame_of(store, key, prefix), [model, judge, question_set])
+    follow_link(domain_table, lambda j, row: domain_link(row[0], j, None) if row else None, judge)
     follow_link(theme_table, lambda j, row: theme_link(row[0], j) if row else None, judge)
+
+
+def frame_of(store: Store, key: str, prefix: str):
+    """A CSV download's (table, file name) from the control values."""
+    def frame(m: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
+        state = state_from_query(store, {"model": m, "judge": j, "set": s})
+        return model_view(store, state)[key], f"{prefix}_{state.model}_{state.judge}_{state.question_set}"
+    return frame
+
+
+def wire(blocks: gr.Blocks, store: Store, controls: list, query: gr.Textbox, panels: list, answers: Pager,
+         disputed: Pager) -> None:
+    """The events: the URL and the model/judge/set controls recompute everything (pages back to 1);
+    the verdict and the pagers recompute only their list. Inputs: model, judge, set, verdict, page, dpage."""
+    model, judge, question_set, verdict = controls[:4]
+    answer_outputs = [verdict, answers.page, answers.status, answers.items]
+    dispute_outputs = [disputed.page, disputed.status, disputed.items]
+    outputs = [model, judge, question_set, query, *panels, *answer_outputs, *dispute_outputs]
+    refused = refusal(len(outputs), outputs.index(panels[0]), message_html)
+
+    def state_of(m, j, s, v, page, dpage) -> ModelState:
+        return state_from_query(store, {"model": m, "judge": j, "set": s, "verdict": v, "page": page, "dpage": dpage})
+
+    def answer_part(state: ModelState) -> tuple[ModelState, list]:
+        shown = responses_view(store, state)
+        state = dataclasses.replace(state, page=shown["page"])
+        return state, [gr.Radio(choices=shown["choices"], value=state.verdict), shown["page"], shown["status"],
+                       shown["html"]]
+
+    def dispute_part(state: ModelState) -> tuple[ModelState, list]:
+        shown = disagreements_view(store, state)
+        state = dataclasses.replace(state, disagreement_page=shown["page"])
+        return state, [shown["page"], shown["status"], shown["html"]]
+
+    def compute(state: ModelState) -> list[Any]:
+        view = model_view(store, state)
+        state, answer_values = answer_part(state)
+        state, dispute_values = dispute_part(state)
+        return [state.model, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
+                view["verdicts"], view["judge_summary"], view["judge_chart"], table_update(view["judges"]),
+                table_update(view["domain"]), table_update(view["theme"]), *answer_values, *dispute_values]
+
+    @guarded("model_change", refused)
+    def on_change(m, j, s, v, page, dpage):
+        return compute(dataclasses.replace(state_of(m, j, s, v, page, dpage), page=1, disagreement_page=1))
+
+    def on_answers(step: int | None):
+        @guarded("model_answers", lambda message: [gr.skip()] * 5)
+        def handler(m, j, s, v, page, dpage):
+            state = state_of(m, j, s, v, page, dpage)
+            state, values = answer_part(dataclasses.replace(state, page=1 if step is None else max(1, state.page + step)))
+            return [view_query(TAB, state.query()), *values]
+        return handler
+
+    def on_disputes(step: int):
+        @guarded("model_disputes", lambda message: [gr.skip()] * 4)
+        def handler(m, j, s, v, page, dpage):
+            state = state_of(m, j, s, v, page, dpage)
+            state, values = dispute_part(dataclasses.replace(
+                state, disagreement_page=max(1, state.disagreement_page + step)))
+            return [view_query(TAB, state.query()), *values]
+        return handler
+
+    on_url(blocks, "model_load", lambda params, request: compute(state_from_query(store, params)), outputs, refused)
+    for control in controls[:3]:
+        control.input(on_change, controls, outputs)
+    verdict.input(on_answers(None), controls, [query, *answer_outputs])
+    for pages, handler, targets in ((answers, on_answers, answer_outputs), (disputed, on_disputes, dispute_outputs)):
+        pages.previous.click(handler(-1), controls, [query, *targets])
+        pages.next.click(handler(1), controls, [query, *targets])
+        pages.page.submit(handler(0), controls, [query, *targets])

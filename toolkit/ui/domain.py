@@ -1,0 +1,134 @@
+"""The Domain tab: one domain under the chosen judge: its themes, its models ranked, and how its
+median model compares with the median model over all domains (SpeechMap's domain page).
+
+Computed by `toolkit.query.domain_view`. A theme opens its grid on the Themes tab, a model its
+model view. State in the URL: ?tab=domain&domain=..&judge=..&set=..
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+import gradio as gr
+import pandas as pd
+
+from toolkit.query.domain_view import MODEL_COLUMNS, THEME_COLUMNS, domain_page
+from toolkit.storage.store import Store
+
+from .common import guarded
+from .context import AppContext
+from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
+                     question_set_choices, refusal, table, table_update)
+from .url_state import UrlBar, view_query
+
+TAB = "domain"
+
+
+@dataclass(frozen=True)
+class DomainState:
+    domain: str | None
+    judge: str | None
+    question_set: str
+
+    def query(self) -> dict[str, Any]:
+        return {"domain": self.domain, "judge": self.judge, "set": self.question_set}
+
+
+def state_from_query(store: Store, params: Mapping[str, str]) -> DomainState:
+    """The view's state from URL parameters (or control values); Rejected for an unknown value."""
+    domains = store.distinct("domain")
+    return DomainState(chosen(params.get("domain"), domains, domains[0] if domains else None, "domain"),
+                       chosen(params.get("judge"), store.judge_names(), store.default_judge(), "judge"),
+                       chosen(params.get("set"), question_set_choices(store), default_question_set(store),
+                              "question set"))
+
+
+def link(tab: str, **state: Any) -> str:
+    """The relative URL of a view (`?tab=..&..`), empty values left out."""
+    return "?" + urlencode({"tab": tab, **{k: v for k, v in state.items() if v}})
+
+
+def domain_link(domain: str, judge: str | None, question_set: str | None) -> str:
+    return link(TAB, domain=domain, judge=judge, set=question_set)
+
+
+def theme_link(theme: str, judge: str | None) -> str:
+    """The relative URL of a theme's grid on the Themes tab."""
+    return link("themes", theme=theme, judge=judge)
+
+
+def message_html(message: str) -> str:
+    """A refused call's sentence, in the header's place."""
+    return f"<p id='dm-message'>{html.escape(message)}</p>"
+
+
+def header_text(header: Mapping[str, Any], judge: str) -> str:
+    """The header as escaped HTML (every value from the data shown as plain text)."""
+    e = lambda value: html.escape(str(value))  # noqa: E731
+    if not header["models"]:
+        return (f"<h3 id='dm-name'>{e(header['domain'])}</h3>"
+                f"<p>No response in this domain is labelled by {e(judge)}.</p>")
+    median, overall = header["median_pct_complete"], header["global_median_pct_complete"]
+    gap = header["gap"]
+    compared = ("the same as" if abs(gap) < 0.05 else
+                f"{abs(gap):.1f} points {'more' if gap > 0 else 'less'} than")
+    return (f"<h3 id='dm-name'>{e(header['domain'])}</h3>"
+            f"<p>{header['themes']:,} themes, {header['models']:,} models, {header['n']:,} responses "
+            f"labelled by {e(judge)}.</p>"
+            f"<p id='dm-median'>The median model answers {median:.1f}% of this domain's requests completely: "
+            f"{compared} the {overall:.1f}% the median model answers over all domains.</p>")
+
+
+def domain_view(store: Store, state: DomainState) -> dict[str, Any]:
+    """Header, themes and models of one domain, shaped for display."""
+    page = domain_page(store, state.judge, state.domain, state.question_set)
+    return {"header": header_text(page.header, state.judge),
+            "themes": display_frame(page.themes, THEME_COLUMNS),
+            "models": display_frame(page.models, MODEL_COLUMNS)}
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    store = context.store
+    if not store.judge_names():
+        gr.Markdown("This data has no judgements yet.")
+        return
+    with gr.Row():
+        domain = gr.Dropdown(store.distinct("domain"), label="Domain", elem_id="dm-domain", scale=2)
+        judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="dm-judge")
+        question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="dm-set")
+    url_bar = UrlBar("dm")
+    header = gr.HTML(elem_id="dm-header")
+    themes_table, themes_csv = table("Themes, least answered first (click one for its grid)", "dm-themes")
+    models_table, models_csv = table("Models ranked on this domain (click one for its view)", "dm-models")
+    controls = [domain, judge, question_set]
+    outputs = [*controls, url_bar.query, header, themes_table, models_table]
+    refused = refusal(len(outputs), outputs.index(header), message_html)
+
+    def compute(state: DomainState) -> list[Any]:
+        view = domain_view(store, state)
+        return [state.domain, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
+                table_update(view["themes"]), table_update(view["models"])]
+
+    def state_of(d: str, j: str, s: str) -> DomainState:
+        return state_from_query(store, {"domain": d, "judge": j, "set": s})
+
+    @guarded("domain_change", refused)
+    def on_change(d: str, j: str, s: str):
+        return compute(state_of(d, j, s))
+
+    def frame_of(key: str):
+        def frame(d: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
+            state = state_of(d, j, s)
+            page = domain_page(store, state.judge, state.domain, state.question_set)
+            return getattr(page, key), f"domain_{key}_{state.domain}_{state.judge}_{state.question_set}"
+        return frame
+
+    on_url(blocks, "domain_load", lambda params, request: compute(state_from_query(store, params)), outputs, refused)
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    offer_csv(themes_csv, "domain_csv_themes", frame_of("themes"), controls)
+    offer_csv(models_csv, "domain_csv_models", frame_of("models"), controls)
+    follow_link(themes_table, lambda j, row: theme_link(row[0], j) if row else None, judge)
+    follow_link(models_table, lambda j, row: model_link(row[0], j, None) if row else None, judge)

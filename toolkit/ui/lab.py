@@ -1,0 +1,162 @@
+"""The Lab tab: one lab under the chosen judge: its models, its lab index per domain, and its lab index
+under every judge (how much its standing depends on the judge).
+
+Computed by `toolkit.query.lab_view`. A model opens its model view, a domain its domain view.
+State in the URL: ?tab=lab&lab=..&judge=..&set=..
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import altair as alt
+import gradio as gr
+import pandas as pd
+
+from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, MODEL_COLUMNS, lab_names, lab_page
+from toolkit.storage.store import Store
+
+from .charts import themed
+from .common import guarded
+from .context import AppContext
+from .domain import domain_link, link
+from .judges import (JUDGE_COLORS, chosen, default_question_set, display_frame, follow_link, model_link, offer_csv,
+                     on_url, question_set_choices, refusal, table, table_update)
+from .url_state import UrlBar, view_query
+
+TAB = "lab"
+
+
+@dataclass(frozen=True)
+class LabState:
+    lab: str | None
+    judge: str | None
+    question_set: str
+
+    def query(self) -> dict[str, Any]:
+        return {"lab": self.lab, "judge": self.judge, "set": self.question_set}
+
+
+def state_from_query(store: Store, params: Mapping[str, str]) -> LabState:
+    """The view's state from URL parameters (or control values); Rejected for an unknown value."""
+    labs = lab_names(store)
+    return LabState(chosen(params.get("lab"), labs, labs[0] if labs else None, "lab"),
+                    chosen(params.get("judge"), store.judge_names(), store.default_judge(), "judge"),
+                    chosen(params.get("set"), question_set_choices(store), default_question_set(store),
+                           "question set"))
+
+
+def lab_link(lab: str, judge: str | None = None, question_set: str | None = None) -> str:
+    return link(TAB, lab=lab, judge=judge, set=question_set)
+
+
+def message_html(message: str) -> str:
+    """A refused call's sentence, in the header's place."""
+    return f"<p id='lab-message'>{html.escape(message)}</p>"
+
+
+def header_text(header: Mapping[str, Any], judge: str) -> str:
+    """The header as escaped HTML (every value from the data shown as plain text)."""
+    e = lambda value: html.escape(str(value))  # noqa: E731
+    name = header["lab_name"] or header["lab"]
+    title = f"<h3 id='lab-name'>{e(name)}</h3>" + (f"<p>id: {e(header['lab'])}</p>" if name != header["lab"] else "")
+    if not header["n"]:
+        return title + f"<p>No response of this lab's models is labelled by {e(judge)}.</p>"
+    mix = (f"{header['models']:,} models, {header['n']:,} responses labelled by {e(judge)}: all-time "
+           f"{header['pct_complete']:.1f}% complete, {header['pct_evasive']:.1f}% evasive, "
+           f"{header['pct_denial']:.1f}% denial, {header['pct_error']:.1f}% error (pooled over its responses).")
+    if header["index"] is None:
+        standing = (f"Not in the lab index as of {e(header['as_of'])}: no model of it released in the 6 months "
+                    f"before that day (or none dated).")
+    else:
+        standing = (f"Lab index {header['index']:.1f}, rank {header['rank']} of {header['labs']} labs "
+                    f"(window {e(header['window_start'])} to {e(header['window_end'])}, "
+                    f"{header['models_in_window']} models; peak {header['peak']:.1f}).")
+    return f"{title}<p>{mix}</p><p id='lab-standing'>{standing}</p>"
+
+
+def judge_summary(judges: pd.DataFrame) -> str:
+    """How far the lab's index and rank move between the judges that rank it."""
+    ranked = judges[judges["index"].notna()]
+    if len(ranked) < 2:
+        return "Fewer than two judges give this lab an index: nothing to compare."
+    low, high = ranked.loc[ranked["index"].idxmin()], ranked.loc[ranked["index"].idxmax()]
+    return (f"Under {len(ranked)} judges its index runs from {low['index']:.1f} ({low['judge']}) to "
+            f"{high['index']:.1f} ({high['judge']}): a spread of {high['index'] - low['index']:.1f} points; "
+            f"its rank from {int(ranked['rank'].min())} to {int(ranked['rank'].max())}.")
+
+
+def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
+    """A dot per judge on one index axis; the chosen judge's dot is larger."""
+    data = judges[judges["index"].notna()].assign(chosen=lambda f: f["judge"] == chosen_judge, row="index")
+    if data.empty:
+        return None
+    names = data["judge"].tolist()
+    dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
+        x=alt.X("index:Q", title="lab index", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("row:N", title=None, axis=None),
+        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
+        color=alt.Color("judge:N", scale=alt.Scale(domain=names, range=(JUDGE_COLORS * len(names))[:len(names)]),
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"])
+    return themed(dots.properties(title="Lab index under each judge"), height=70)
+
+
+def lab_view(store: Store, state: LabState) -> dict[str, Any]:
+    """Header, models, per-domain index and per-judge index of one lab, shaped for display."""
+    page = lab_page(store, state.judge, state.lab, state.question_set)
+    return {"header": header_text(page.header, state.judge), "summary": judge_summary(page.judges),
+            "chart": judge_chart(page.judges, state.judge),
+            "models": display_frame(page.models, MODEL_COLUMNS), "domains": display_frame(page.domains, DOMAIN_COLUMNS),
+            "judges": display_frame(page.judges, JUDGE_COLUMNS)}
+
+
+def build(blocks: gr.Blocks, context: AppContext) -> None:
+    store = context.store
+    if not store.judge_names():
+        gr.Markdown("This data has no judgements yet.")
+        return
+    with gr.Row():
+        lab = gr.Dropdown(lab_names(store), label="Lab", elem_id="lab-lab", scale=2)
+        judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="lab-judge")
+        question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="lab-set")
+    url_bar = UrlBar("lab")
+    header = gr.HTML(elem_id="lab-header")
+    models_table, models_csv = table("The lab's models (click one for its view)", "lab-models")
+    domains_table, domains_csv = table("Lab index per domain (click one for the domain)", "lab-domains")
+    gr.Markdown("### Under every judge")
+    summary = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="lab-judge-summary")
+    chart = gr.Plot(label="Lab index under each judge", elem_id="lab-judge-chart")
+    judges_table, judges_csv = table("Lab index under each judge", "lab-judges")
+    controls = [lab, judge, question_set]
+    outputs = [*controls, url_bar.query, header, models_table, domains_table, summary, chart, judges_table]
+    refused = refusal(len(outputs), outputs.index(header), message_html)
+
+    def compute(state: LabState) -> list[Any]:
+        view = lab_view(store, state)
+        return [state.lab, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
+                table_update(view["models"]), table_update(view["domains"]), view["summary"], view["chart"],
+                table_update(view["judges"])]
+
+    def state_of(lb: str, j: str, s: str) -> LabState:
+        return state_from_query(store, {"lab": lb, "judge": j, "set": s})
+
+    @guarded("lab_change", refused)
+    def on_change(lb: str, j: str, s: str):
+        return compute(state_of(lb, j, s))
+
+    def frame_of(key: str):
+        def frame(lb: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
+            state = state_of(lb, j, s)
+            page = lab_page(store, state.judge, state.lab, state.question_set)
+            return getattr(page, key), f"lab_{key}_{state.lab}_{state.judge}_{state.question_set}"
+        return frame
+
+    on_url(blocks, "lab_load", lambda params, request: compute(state_from_query(store, params)), outputs, refused)
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    for key, download in (("models", models_csv), ("domains", domains_csv), ("judges", judges_csv)):
+        offer_csv(download, f"lab_csv_{key}", frame_of(key), controls)
+    follow_link(models_table, lambda j, row: model_link(row[0], j, None) if row else None, judge)
+    follow_link(domains_table, lambda j, row: domain_link(row[0], j, None) if row else None, judge)
