@@ -61,6 +61,19 @@ COLUMNS: dict[str, Column] = {
     "index": Column("Index", SCORE), "peak": Column("Peak index", SCORE),
     "elo": Column("Elo", "{:,.0f}"), "plus_minus": Column("±", "{:.0f}"), "lower": Column("Elo low", "{:,.0f}"),
     "upper": Column("Elo high", "{:,.0f}"), "kendall_tau_b": Column("Kendall's tau-b", "{:.3f}"),
+    # leaderboard
+    "verdict_bar": Column("Verdicts", help="shares of ✓ complete, ~ evasive, ✕ denial, ! error"),
+    "judge-dependent": Column("Judge-dependent", help="% complete or rank moves between the LLM judges"),
+    "n_from": Column("Answers before", COUNT), "n_to": Column("Answers after", COUNT),
+    "share_from": Column("% before", PCT), "share_to": Column("% after", PCT),
+    "change_points": Column("Change (points)", SIGNED), "from_label": Column("Verdict before"),
+    "to_label": Column("Verdict after"), "pct": Column("% of compared", PCT), "changed": Column("Changed"),
+    "delta_evasive": Column("Change evasive (points)", SIGNED),
+    "delta_denial": Column("Change denial (points)", SIGNED), "delta_error": Column("Change error (points)", SIGNED),
+    "mean": Column("Mean change (points)", SIGNED), "std": Column("Std. dev. (points)", PCT),
+    "mean_abs": Column("Mean absolute change (points)", PCT), "rank_change": Column("Rank change", "{:+,.0f}"),
+    "index_from": Column("Index before", SCORE), "index_to": Column("Index after", SCORE),
+    "index_change": Column("Index change", "{:+.2f}"),
 }
 
 
