@@ -408,8 +408,9 @@ CSS = """
 @media (max-width: 640px) {
   /* a phone: each control the full width (judge names whole), a table's title above its search box,
      long names wrapping in the narrow first column (see the tables' column widths) */
-  #lb-filters .row, #lb-judge-pair {flex-wrap:wrap !important}
-  #lb-filters .row > *, #lb-judge-pair > * {min-width:100% !important}
+  #lb-filters .row, #lb-judge-pair, #lb-filters .form, #lb-judge-pair .form {flex-wrap:wrap !important}
+  #lb-filters .row > *, #lb-judge-pair > *, #lb-filters .form > *, #lb-judge-pair .form > * {
+    min-width:100% !important}
   .lb-table .header-row {flex-wrap:wrap}
   .lb-table .header-row .label {width:100%}
   #lb-models .first-column span, #lb-profile .first-column span {white-space:normal !important;
