@@ -63,3 +63,13 @@ def test_rank_axis_is_whole_numbers_and_every_shift_bar_is_labelled():
     shift = layers(tab.shift_chart(aggregate, "old", "new"))
     filters = [layer["transform"][0]["filter"] for layer in shift if layer.get("mark", {}).get("type") == "text"]
     assert filters == ["datum.change_points >= 0", "datum.change_points < 0"]  # rises and falls both labelled
+
+
+def test_a_link_with_only_a_judge_compares_it_with_another_judge(demo_data):
+    from toolkit.storage.store import Store
+
+    store = Store.open(demo_data)
+    other = next(j for j in store.judge_names("llm") if j != store.default_judge())
+    state = tab.state_from_query(store, {"judge": other})
+    assert state.new == other and state.baseline not in (None, other)
+    assert tab.state_from_query(store, {"judge": other, "from": other}).baseline == other  # asked for: kept

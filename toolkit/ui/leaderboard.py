@@ -117,6 +117,9 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
     state = replace(state, **{field: wanted[field] for field, ok in valid.items() if ok})
     if not valid["new"] and valid["judge"]:
         state = replace(state, new=state.judge)
+    if not valid["baseline"] and state.baseline == state.new:   # compare the new judge with another one
+        question_set = None if state.question_set == inputs.ALL_SETS else state.question_set
+        state = replace(state, baseline=overlap_partner(store, state.new, question_set))
     return state
 
 
@@ -271,7 +274,8 @@ def shift_chart(aggregate: pd.DataFrame, baseline: str, new: str):
         return None
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("label:N", sort=data["label"].tolist(), title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("change_points:Q", title="change in share (points)", scale=alt.Scale(nice=True, padding=20)),
+        y=alt.Y("change_points:Q", title="change in share (points)", scale=alt.Scale(nice=True, padding=20),
+                axis=alt.Axis(format="+.0f")),
         color=alt.Color("label:N", scale=label_scale(data["label"].tolist()), legend=None),
         tooltip=["label:N", alt.Tooltip("share_from:Q", format=".1f", title=f"% {baseline}"),
                  alt.Tooltip("share_to:Q", format=".1f", title=f"% {new}"),
@@ -297,7 +301,7 @@ def scatter_chart(models: pd.DataFrame, colours: Mapping[str, str], baseline: st
         x=alt.X("pct_complete_from:Q", title=["% complete under", baseline], scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("pct_complete_to:Q", title=["% complete under", new], scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("lab:N", scale=colour_scale(colours, labs), title="lab",
-                        legend=alt.Legend(orient="bottom", columns=4)),
+                        legend=alt.Legend(orient="bottom", columns=3)),
         tooltip=["model:N", "lab:N", "n:Q", alt.Tooltip("pct_complete_from:Q", format=".1f", title="before"),
                  alt.Tooltip("pct_complete_to:Q", format=".1f", title="after"),
                  alt.Tooltip("delta_complete:Q", format="+.1f", title="change (points)")],
@@ -313,16 +317,19 @@ def rank_chart(labs: pd.DataFrame, colours: Mapping[str, str], baseline: str, ne
         labs[["lab", "rank_from"]].rename(columns={"rank_from": "rank"}).assign(judge=f"1 {baseline}"),
         labs[["lab", "rank_to"]].rename(columns={"rank_to": "rank"}).assign(judge=f"2 {new}"),
     ]).dropna(subset=["rank"])
+    long["judge_name"] = long["judge"].str[2:]
     if long.empty:
         return None
     names = [lab for lab in colours if lab in set(labs["lab"])]
     top = int(long["rank"].max())
     encode = dict(
-        x=alt.X("judge:N", title=None, axis=alt.Axis(labelExpr="substring(datum.label, 2)", labelAngle=0)),
+        x=alt.X("judge:N", title=None, axis=alt.Axis(labelExpr="datum.label[0] == '1' ? 'old judge' : 'new judge'",
+                                                      labelAngle=0)),
         y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, domain=[0.5, top + 0.5]), title="lab rank",
                 axis=alt.Axis(values=list(range(1, top + 1)), format="d")),
         color=alt.Color("lab:N", scale=colour_scale(colours, names), legend=None),
-        detail="lab:N", tooltip=["lab:N", alt.Tooltip("rank:Q", format="d")])
+        detail="lab:N", tooltip=["lab:N", alt.Tooltip("judge_name:N", title="judge"),
+                                 alt.Tooltip("rank:Q", format="d")])
     lines = alt.Chart(long).mark_line().encode(**encode)
     dots = alt.Chart(long).mark_circle(size=50).encode(**encode)
     left = dots.mark_text(align="right", dx=-8).encode(text="lab:N").transform_filter("datum.judge[0] == '1'")
@@ -414,8 +421,10 @@ CSS = """
   .lb-table .header-row {flex-wrap:wrap}
   .lb-table .header-row .label {width:100%}
   #lb-models .first-column span, #lb-profile .first-column span {white-space:normal !important;
-    overflow-wrap:anywhere}
+    overflow-wrap:break-word}
   .lb-bar {width:72px}
+  /* the chart menu (⋯) would sit on the chart's title */
+  #lb-trajectory details, #lb-shift details, #lb-ranks details, #lb-scatter details {display:none}
 }
 </style>
 """
@@ -487,7 +496,7 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
     models = table("Model scores", "lb-models", downloads, pinned=1, widths=["30%"])
     gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["30%"])
+    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["40%"])
     return [status, labs, off, trajectory, models, model, profile]
 
 
