@@ -412,16 +412,16 @@ CSS = """
 #lb-style {display:none}
 .lb-bar {display:flex;width:120px;height:14px;border-radius:3px;overflow:hidden;background:#8a8f9833}
 .lb-bar > span {display:block;height:100%}
+/* the model and domain columns have a set width (a share of the table's): long names wrap */
+#lb-models .first-column span, #lb-profile .first-column span {white-space:normal !important;
+  overflow-wrap:break-word}
 @media (max-width: 640px) {
-  /* a phone: each control the full width (judge names whole), a table's title above its search box,
-     long names wrapping in the narrow first column (see the tables' column widths) */
+  /* a phone: each control the full width (judge names whole), a table's title above its search box */
   #lb-filters .row, #lb-judge-pair, #lb-filters .form, #lb-judge-pair .form {flex-wrap:wrap !important}
   #lb-filters .row > *, #lb-judge-pair > *, #lb-filters .form > *, #lb-judge-pair .form > * {
     min-width:100% !important}
   .lb-table .header-row {flex-wrap:wrap}
   .lb-table .header-row .label {width:100%}
-  #lb-models .first-column span, #lb-profile .first-column span {white-space:normal !important;
-    overflow-wrap:break-word}
   .lb-bar {width:72px}
   /* the chart menu (⋯) would sit on the chart's title */
   #lb-trajectory details, #lb-shift details, #lb-ranks details, #lb-scatter details {display:none}
@@ -493,10 +493,10 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
                 "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
     trajectory = gr.Plot(show_label=False, elem_id="lb-trajectory")
     gr.Markdown("### Models")
-    models = table("Model scores", "lb-models", downloads, pinned=1, widths=["30%"])
+    models = table("Model scores", "lb-models", downloads, pinned=1, widths=["25%"])
     gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["40%"])
+    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["30%"])
     return [status, labs, off, trajectory, models, model, profile]
 
 
