@@ -14,7 +14,8 @@ from toolkit.core.filters import Filters, parse_reasoning
 from toolkit.query.inputs import DEFAULT_QUESTION_SET
 from toolkit.query.lab_index import labs_report, off_leaderboard_report
 from toolkit.query.migration import MIGRATION_PARTS, migration
-from toolkit.query.scores import MODEL_COLUMNS, model_scores
+from toolkit.query.scores import MIN_N, MODEL_COLUMNS, model_scores
+from toolkit.stats.intervals import REPLICATES
 from toolkit.storage.store import Store
 
 
@@ -48,15 +49,33 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return value
+
+
 def add_models_arguments(parser: argparse.ArgumentParser) -> None:
     _common_arguments(parser)
     parser.add_argument("--judge", help="judge name (default: the LLM judge with the most assessments)")
+    # The default is SpeechMap's rule, so that `report` reproduces speechmap.ai; the dashboard ranks
+    # from MIN_N answers up.
+    parser.add_argument("--min-n", type=_whole_number, default=0,
+                        help=f"fewest judged answers for a rank (a lab: its window models' answers); rows "
+                             f"below it are listed with ranked=False and no rank; default 0 ranks every row "
+                             f"(SpeechMap's rule); the dashboard uses {MIN_N}")
 
 
 def add_labs_arguments(parser: argparse.ArgumentParser) -> None:
     add_models_arguments(parser)
     parser.add_argument("--as-of", type=_date_argument,
                         help="the day eligibility is measured from (default: newest release date in the data)")
+    parser.add_argument("--replicates", type=_whole_number, default=REPLICATES,
+                        help=f"bootstrap replicates of the index's 95%% interval (default {REPLICATES}; 0: none)")
     parser.add_argument("--off-leaderboard", action="store_true",
                         help="the labs not in the index instead (SpeechMap's 'Off the Leaderboard': all-time, "
                              "response-weighted shares, models, latest release)")
@@ -123,15 +142,17 @@ def _judge(store: Store, name: str | None) -> str:
 
 def run_models(args: argparse.Namespace) -> int:
     def make(store: Store):
-        frame = model_scores(store, _judge(store, args.judge), args.question_set, _filters(args))
+        frame = model_scores(store, _judge(store, args.judge), args.question_set, _filters(args), args.min_n)
         return {"models": frame[MODEL_COLUMNS]}, True
     return _run(args, make)
 
 
 def run_labs(args: argparse.Namespace) -> int:
     def make(store: Store):
-        report = off_leaderboard_report if args.off_leaderboard else labs_report
-        frame = report(store, _judge(store, args.judge), args.question_set, _filters(args), args.as_of)
+        judge, filters = _judge(store, args.judge), _filters(args)
+        if args.off_leaderboard:
+            return {"labs": off_leaderboard_report(store, judge, args.question_set, filters, args.as_of)}, True
+        frame = labs_report(store, judge, args.question_set, filters, args.as_of, args.min_n, args.replicates)
         return {"labs": frame}, True
     return _run(args, make)
 

@@ -4,29 +4,35 @@ Per lab (`unknown` and models without release date skipped), eligible when its l
 within 6 months of the as-of date; window = [latest release - 6 months, latest]; unweighted mean of
 model % COMPLETE per release month; gap-aware EMA over those months with a 3-month half-life,
 seeded by the first month (toolkit.stats.ema). Sorted by index, then peak, then lab; the rank is
-the position in that order (SpeechMap's rule).
+the position in that order (SpeechMap's rule). Honest numbers: `answers` = judged answers behind
+the index; a lab with fewer than `min_n` is listed but not ranked; `with_index_intervals` adds a
+95% interval by a bootstrap over questions.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from toolkit.core.filters import FilterInput
 from toolkit.core.schema import UNKNOWN_LAB
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
 from toolkit.core.labels import SCORED
-from toolkit.query.scores import PCT, model_domain_scores, model_scores
+from toolkit.query.scores import PCT, QuestionCounts, model_domain_scores, model_scores, question_counts
 from toolkit.stats.ema import HALF_LIFE_MONTHS, ema_alpha, gap_aware_ema, months_before
+from toolkit.stats.intervals import LEVEL, REPLICATES, SEED, bootstrap_ratios, bootstrap_weights, percentile_interval
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks, tie_counts
 from toolkit.storage.store import Store
 
 WINDOW_MONTHS = 6
 OFF_COLUMNS = ["lab", "lab_name", *PCT.values(), "models", "latest_release"]
 LAB_COLUMNS = ["lab", "lab_name", "index", "peak", "models_in_window", "window_start", "window_end",
-               "rank", "peak_model"]
+               "rank", "peak_model", "answers", "ranked"]
+INDEX_INTERVAL = ["index_low", "index_high"]
 
 
 @dataclass(frozen=True)
@@ -36,21 +42,32 @@ class _LabModel:
     lab_name: str | None
     release: dt.date
     score: float
+    n: float    # judged answers (NaN when the scores carry no n)
+
+
+@dataclass(frozen=True)
+class _LabWindow:
+    lab: str
+    name: str
+    start: dt.date
+    end: dt.date              # the anchor: the lab's latest release
+    models: list[_LabModel]   # the lab's models released in [start, end]
 
 
 def _lab_models(scores: pd.DataFrame, as_of: dt.date) -> dict[str, list[_LabModel]]:
     """Models that count for labs, per lab: a known lab (not `unknown`), a release date on or
     before as_of, a score. Plain Python: a few hundred rows, where pandas' per-group cost dominates."""
     names = scores["lab_name"] if "lab_name" in scores else [None] * len(scores)
+    answers = scores["n"] if "n" in scores else [np.nan] * len(scores)
     labs: dict[str, list[_LabModel]] = {}
-    for model, lab, name, release, score in zip(scores["model"], scores["lab"], names,
-                                                 scores["release_date"], scores["pct_complete"]):
+    for model, lab, name, release, score, n in zip(scores["model"], scores["lab"], names,
+                                                    scores["release_date"], scores["pct_complete"], answers):
         release = to_date(release)
         if (lab is None or pd.isna(lab) or str(lab).strip().lower() == UNKNOWN_LAB or release is None
                 or release > as_of or score is None or pd.isna(score)):
             continue
         name = None if name is None or pd.isna(name) else name
-        labs.setdefault(str(lab), []).append(_LabModel(model, str(lab), name, release, float(score)))
+        labs.setdefault(str(lab), []).append(_LabModel(model, str(lab), name, release, float(score), float(n)))
     return labs
 
 
@@ -81,48 +98,147 @@ def lab_anchors(scores: pd.DataFrame, as_of: dt.date | str | None = None) -> dic
     return {lab: max(m.release for m in models) for lab, models in _lab_models(scores, as_of).items()}
 
 
+def _lab_windows(scores: pd.DataFrame, as_of: dt.date, window_months: int,
+                 anchors: Mapping[str, dt.date] | None) -> list[_LabWindow]:
+    """The eligible labs' windows (see `lab_index`): anchor >= as_of - window and a model in
+    [anchor - window, anchor]."""
+    windows = []
+    for lab, models in _lab_models(scores, as_of).items():
+        latest = max(m.release for m in models) if anchors is None else anchors.get(lab)
+        if latest is None or latest < months_before(as_of, window_months):
+            continue
+        start = months_before(latest, window_months)
+        window = [m for m in models if start <= m.release <= latest]
+        if window:
+            windows.append(_LabWindow(lab, _lab_name(models), start, latest, window))
+    return windows
+
+
 def lab_index(scores: pd.DataFrame, as_of: dt.date | str | None = None,
               window_months: int = WINDOW_MONTHS, half_life_months: float = HALF_LIFE_MONTHS,
-              anchors: Mapping[str, dt.date] | None = None) -> pd.DataFrame:
-    """The lab index from model scores (columns model, lab, lab_name, release_date, pct_complete).
+              anchors: Mapping[str, dt.date] | None = None, min_n: int = 0) -> pd.DataFrame:
+    """The lab index from model scores (columns model, lab, lab_name, release_date, pct_complete; n).
 
     For each lab except `unknown`, over models with a release date on or before as_of (default:
     the newest release date in `scores`): anchor = the lab's latest release (or `anchors[lab]`,
     e.g. its overall latest when `scores` is one domain's); eligible when anchor >= as_of - window;
     window = [anchor - window, anchor]; index = gap-aware EMA (half-life `half_life_months`) of the
-    monthly unweighted means of % COMPLETE in the window; peak = best model score in the window.
-    A lab without a model in its window has no index. Sorted by index (desc), peak (desc), lab;
-    rank = the position in that order (SpeechMap's: ties get distinct ranks in tie-break order).
+    monthly unweighted means of % COMPLETE in the window; peak = best model score in the window;
+    answers = sum of the window models' n. A lab without a model in its window has no index.
+    Sorted by index (desc), peak (desc), lab; rank = the position in that order (SpeechMap's: ties
+    get distinct ranks in tie-break order). With min_n > 0 a lab with answers < min_n is listed
+    after the others, ranked = False, rank <NA>; the others are numbered 1.. among themselves.
     """
     as_of = _as_of_or_newest(scores, as_of)
     if as_of is None:
         return pd.DataFrame(columns=LAB_COLUMNS)
-    rows = []
-    for lab, models in _lab_models(scores, as_of).items():
-        latest = max(m.release for m in models) if anchors is None else anchors.get(lab)
-        if latest is not None and latest >= months_before(as_of, window_months):
-            row = _lab_row(lab, models, latest, window_months, ema_alpha(half_life_months))
-            rows += [row] if row else []
+    alpha = ema_alpha(half_life_months)
+    rows = [_lab_row(window, alpha, min_n) for window in _lab_windows(scores, as_of, window_months, anchors)]
     if not rows:
         return pd.DataFrame(columns=LAB_COLUMNS)
-    rows.sort(key=lambda r: (-r["index"], -r["peak"], r["lab"]))
+    rows.sort(key=lambda r: (not r["ranked"], -r["index"], -r["peak"], r["lab"]))
     for position, row in enumerate(rows, start=1):
-        row["rank"] = position
-    return pd.DataFrame(rows, columns=LAB_COLUMNS)
+        row["rank"] = position if row["ranked"] else pd.NA
+    frame = pd.DataFrame(rows, columns=LAB_COLUMNS)
+    if not frame["ranked"].all():
+        frame["rank"] = frame["rank"].astype("Int64")
+    return frame
 
 
-def _lab_row(lab: str, models: list[_LabModel], latest: dt.date, window_months: int,
-             alpha: float) -> dict[str, Any] | None:
-    """One lab's index over its models in [latest - window, latest]; None when none is there."""
-    start = months_before(latest, window_months)
-    window = [m for m in models if start <= m.release <= latest]
-    if not window:
-        return None
-    ema = gap_aware_ema([(month, mean) for month, mean, _ in _monthly_means(window)], alpha)[-1]
-    best = max(window, key=lambda m: (m.score, m.release, m.model))
-    return {"lab": lab, "lab_name": _lab_name(models), "index": ema, "peak": best.score,
-            "models_in_window": len(window), "window_start": start, "window_end": latest,
-            "peak_model": best.model}
+def _lab_row(window: _LabWindow, alpha: float, min_n: int) -> dict[str, Any]:
+    """One lab's index over its window models (see `lab_index`)."""
+    models = window.models
+    ema = gap_aware_ema([(month, mean) for month, mean, _ in _monthly_means(models)], alpha)[-1]
+    best = max(models, key=lambda m: (m.score, m.release, m.model))
+    answers = sum(m.n for m in models)
+    answers = answers if math.isnan(answers) else int(answers)
+    return {"lab": window.lab, "lab_name": window.name, "index": ema, "peak": best.score,
+            "models_in_window": len(models), "window_start": window.start, "window_end": window.end,
+            "peak_model": best.model, "answers": answers, "ranked": min_n <= 0 or answers >= min_n}
+
+
+def lab_index_replicates(scores: pd.DataFrame, counts: QuestionCounts, weights: np.ndarray,
+                         as_of: dt.date | str | None = None, window_months: int = WINDOW_MONTHS,
+                         half_life_months: float = HALF_LIFE_MONTHS,
+                         anchors: Mapping[str, dt.date] | None = None) -> dict[str, np.ndarray]:
+    """Each lab's index in each bootstrap replicate over questions (one value per row of `weights`,
+    toolkit.stats.intervals.bootstrap_weights over `counts.questions`).
+
+    Replicate b: every model's % COMPLETE = 100 x sum_q W[b, q] complete[q, m] / sum_q W[b, q] n[q, m];
+    then `lab_index`'s windows (fixed: they depend on release dates only), monthly means and EMA
+    from those. A model that drew none of its questions is left out of its month's mean (NaN), a
+    month with no model left is skipped (the next month's gap spans it), as `lab_index` does.
+    """
+    as_of = _as_of_or_newest(scores, as_of)
+    if as_of is None:
+        return {}
+    windows = _lab_windows(scores, as_of, window_months, anchors)
+    return _window_replicates(windows, counts, weights, ema_alpha(half_life_months))
+
+
+def _window_replicates(windows: list[_LabWindow], counts: QuestionCounts, weights: np.ndarray,
+                       alpha: float) -> dict[str, np.ndarray]:
+    replicate_scores = 100.0 * bootstrap_ratios(counts.complete, counts.n, weights)
+    column = {model: i for i, model in enumerate(counts.models)}
+    return {window.lab: _replicate_ema(window.models, column, replicate_scores, alpha) for window in windows}
+
+
+def _replicate_ema(models: list[_LabModel], column: Mapping[str, int], replicate_scores: np.ndarray,
+                   alpha: float) -> np.ndarray:
+    """`gap_aware_ema` of the monthly means, for all replicates at once (NaN-aware, see above)."""
+    replicates = replicate_scores.shape[0]
+    ema, previous = np.full(replicates, np.nan), np.zeros(replicates)
+    by_month: dict[dt.date, list[int]] = {}
+    for m in models:
+        by_month.setdefault(dt.date(m.release.year, m.release.month, 1), []).append(column.get(m.model, -1))
+    for month, columns in sorted(by_month.items()):
+        drawn = replicate_scores[:, [c for c in columns if c >= 0]]
+        counted = (~np.isnan(drawn)).sum(axis=1)
+        mean = np.where(counted > 0, np.nansum(drawn, axis=1) / np.maximum(counted, 1), np.nan)
+        number = month.year * 12 + month.month
+        weight = 1.0 - (1.0 - alpha) ** np.maximum(number - previous, 1)   # alpha_d, toolkit.stats.ema
+        updated = np.where(np.isnan(ema), mean, ema * (1.0 - weight) + mean * weight)
+        ema = np.where(np.isnan(mean), ema, updated)
+        previous = np.where(np.isnan(mean), previous, number)
+    return ema
+
+
+def lab_index_intervals(scores: pd.DataFrame, counts: QuestionCounts, as_of: dt.date | str | None = None,
+                        window_months: int = WINDOW_MONTHS, half_life_months: float = HALF_LIFE_MONTHS,
+                        anchors: Mapping[str, dt.date] | None = None, replicates: int = REPLICATES,
+                        seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+    """lab, index_low, index_high: the percentile interval (`level`, default 95%) of each lab's
+    `lab_index_replicates` over `replicates` resamplings of the questions (seeded: reproducible)."""
+    weights = bootstrap_weights(len(counts.questions), replicates, seed)
+    per_lab = lab_index_replicates(scores, counts, weights, as_of, window_months, half_life_months, anchors)
+    return _interval_frame(per_lab, level)
+
+
+def _interval_frame(per_lab: Mapping[str, np.ndarray], level: float) -> pd.DataFrame:
+    if not per_lab:
+        return pd.DataFrame(columns=["lab", *INDEX_INTERVAL])
+    low, high = percentile_interval(np.column_stack(list(per_lab.values())), level)
+    return pd.DataFrame({"lab": list(per_lab), "index_low": low, "index_high": high})
+
+
+def with_index_intervals(store: Store, judge: str, scores: pd.DataFrame, labs: pd.DataFrame,
+                         question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
+                         as_of: dt.date | str | None = None, replicates: int = REPLICATES,
+                         seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+    """`labs` (a `lab_index` of `scores`, both under judge, question_set, filters and as_of) with
+    index_low and index_high (`lab_index_intervals`, SpeechMap's 6-month window and 3-month
+    half-life; NaN with replicates = 0). Reads the per-question counts of the window models only."""
+    as_of = _as_of_or_newest(scores, as_of)
+    windows = _lab_windows(scores, as_of, WINDOW_MONTHS, None) if as_of and replicates > 0 and len(labs) else []
+    if not windows:
+        return labs.assign(index_low=np.nan, index_high=np.nan)  # replaces any older interval
+    models = sorted({m.model for window in windows for m in window.models})
+    counts = question_counts(store, judge, question_set, filters, models)
+    weights = bootstrap_weights(len(counts.questions), replicates, seed)
+    per_lab = _window_replicates(windows, counts, weights, ema_alpha(HALF_LIFE_MONTHS))
+    intervals = _interval_frame(per_lab, level).set_index("lab")
+    return labs.assign(index_low=labs["lab"].map(intervals["index_low"]),   # map: merge costs 10x on 30 rows
+                       index_high=labs["lab"].map(intervals["index_high"]))
 
 
 def lab_trajectories(scores: pd.DataFrame, as_of: dt.date | str | None = None,
@@ -144,10 +260,14 @@ def lab_trajectories(scores: pd.DataFrame, as_of: dt.date | str | None = None,
 
 
 def labs_report(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
-    """The lab index under one judge; as_of defaults to the store's newest release date."""
+                filters: FilterInput = None, as_of: dt.date | str | None = None, min_n: int = 0,
+                replicates: int = REPLICATES, seed: int = SEED) -> pd.DataFrame:
+    """The lab index under one judge (`lab_index`, with min_n) and its 95% interval
+    (`with_index_intervals`); as_of defaults to the store's newest release date."""
     scores = model_scores(store, judge, question_set, filters)
-    return lab_index(scores, as_of if as_of is not None else default_as_of(store))
+    as_of = as_of if as_of is not None else default_as_of(store)
+    labs = lab_index(scores, as_of, min_n=min_n)
+    return with_index_intervals(store, judge, scores, labs, question_set, filters, as_of, replicates, seed)
 
 
 def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str] | None = None,

@@ -5,23 +5,34 @@ ERROR stays in the denominator and UNKNOWN counts in n only. Computed on `us_har
 (all sets where the data has no us_hard). Method: DESIGN.md section 4. SpeechMap's rules: a
 response the provider moderated counts as ERROR whatever the judge said (the judge's own % COMPLETE
 is kept beside it), models with `skip` are left out, ranks tie on values rounded to 4 decimals.
+Honest numbers: each model percentage has a 95% Wilson interval (pct_<label>_low/_high), and a
+model with fewer than `min_n` judged answers is listed but not ranked (`with_min_n_ranks`).
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED, UNKNOWN
-from toolkit.query.inputs import conditions, model_metadata
+from toolkit.query.inputs import conditions, model_metadata, store_constant
+from toolkit.stats.intervals import wilson_bounds
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks
 from toolkit.storage.store import Store
 
 PCT = {label: f"pct_{label.lower()}" for label in SCORED}          # COMPLETE -> pct_complete
+# 95% Wilson interval of each percentage, in percent: COMPLETE -> (pct_complete_low, pct_complete_high)
+PCT_INTERVAL = {label: (f"{column}_low", f"{column}_high") for label, column in PCT.items()}
+INTERVAL_COLUMNS = [end for ends in PCT_INTERVAL.values() for end in ends]
 MODEL_COLUMNS = ["model", "lab", "n", *PCT.values(), "lab_name", "release_date", "reasoning", "rank", "tied",
-                 "n_moderated", "judge_pct_complete"]
+                 "n_moderated", "judge_pct_complete", "ranked", *INTERVAL_COLUMNS]
+# Fewest judged answers for a rank. With 30 answers one answer moves a share by 3.3 points and the
+# 95% Wilson interval is still up to +-17 points wide (at 50%): below that a rank says little. Every
+# model of the full benchmark (~2,000 us_hard questions) is far above it.
+MIN_N = 30
 
 
 def scored_label_sql(store: Store, judge: str) -> str:
@@ -57,6 +68,17 @@ def with_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the 95% Wilson interval of each percentage (`PCT_INTERVAL` columns, in percent) to a
+    frame with n and n_<label> counts: toolkit.stats.intervals.wilson_bounds(n_label, n) x 100
+    (NaN when n = 0)."""
+    frame = frame.copy()
+    for label, (low, high) in PCT_INTERVAL.items():
+        lows, highs = wilson_bounds(frame[f"n_{label.lower()}"].to_numpy(float), frame["n"].to_numpy(float))
+        frame[low], frame[high] = lows * 100.0, highs * 100.0
+    return frame
+
+
 def with_ranks(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """rank = competition rank of % COMPLETE rounded to 4 decimals (SpeechMap's ties: 1, 2, 2, 4),
     within each `by` group; tied = how many share that rank. `frame` is sorted best first."""
@@ -69,17 +91,35 @@ def with_ranks(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _finish_model_frame(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+def with_min_n_ranks(frame: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
+    """`with_ranks` over the rows with n >= min_n only (ranked = True); the rows with fewer answers
+    stay in the table, after the ranked ones in the same order, with ranked = False and rank and
+    tied <NA> (then both columns are nullable Int64). min_n <= 0, or every n >= min_n: exactly
+    `with_ranks` (plus ranked = True). `frame` is sorted best first."""
+    ranked = frame["n"] >= min_n
+    if ranked.all():
+        return with_ranks(frame).assign(ranked=True)
+    parts = [with_ranks(frame[ranked]).assign(ranked=True)] if ranked.any() else []
+    joined = pd.concat(parts + [frame[~ranked].assign(rank=0, tied=0, ranked=False)])
+    for column in ("rank", "tied"):
+        joined[column] = joined[column].astype("Int64").mask(~joined["ranked"])
+    return joined
+
+
+def _finish_model_frame(store: Store, frame: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
     frame = with_percentages(frame.merge(model_metadata(store), on="model", how="left"))
-    frame = with_ranks(frame.sort_values(["pct_complete", "model"], ascending=[False, True]))
+    frame = with_intervals(frame)
+    frame = with_min_n_ranks(frame.sort_values(["pct_complete", "model"], ascending=[False, True]), min_n)
     extra = [c for c in frame.columns if c not in MODEL_COLUMNS]
     return frame[MODEL_COLUMNS + extra].reset_index(drop=True)
 
 
 def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                 filters: FilterInput = None) -> pd.DataFrame:
+                 filters: FilterInput = None, min_n: int = 0) -> pd.DataFrame:
     """One row per model: n judged, n_<label> counts, % per label, lab, release date, reasoning,
-    rank and tied (see `with_ranks`), n_moderated and judge_pct_complete.
+    rank and tied (see `with_ranks`), n_moderated, judge_pct_complete, ranked (n >= min_n: see
+    `with_min_n_ranks`; the default 0 ranks every model, as SpeechMap does; pass MIN_N for a
+    public table) and the 95% Wilson interval of each % (`with_intervals`).
 
     Only rows the judge labelled count, each by SpeechMap's rule (`scored_label_sql`); models
     with SpeechMap's `skip` flag are left out (`conditions`). Sorted by % COMPLETE (desc), then model.
@@ -94,7 +134,45 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
         """,
         params,
     )
-    return _finish_model_frame(store, frame)
+    return _finish_model_frame(store, frame, min_n)
+
+
+@dataclasses.dataclass(frozen=True)
+class QuestionCounts:
+    """Judged answers per (question, model), the clusters of a bootstrap over questions: n[q, m]
+    answers and complete[q, m] COMPLETE ones (by the scored label) of model m to question q."""
+    questions: list[str]     # question_uid, rows of the matrices
+    models: list[str]        # columns
+    n: np.ndarray
+    complete: np.ndarray
+
+
+def question_counts(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
+                    filters: FilterInput = None, models: Sequence[str] | None = None) -> QuestionCounts:
+    """`QuestionCounts` of the rows `model_scores` counts (same judge, filters, skip and moderation
+    rules), for `models` (default: all); questions none of them answered are absent. Summed over
+    the questions, n and complete give model_scores' n and n_complete.
+
+    Reads one (question number, model number, complete) row per answer and counts with numpy:
+    grouping 250k (question, model) pairs in SQL and moving their text ids costs 3x more."""
+    label, scored = store.judge_column(judge), scored_label_sql(store, judge)
+    where, params = conditions(store, question_set, filters)
+    uids = store_constant(store, "question_uids", lambda: sorted(store.query(
+        "SELECT DISTINCT question_uid FROM response_view")["question_uid"]))
+    names = sorted(models) if models is not None else sorted(model_metadata(store)["model"])
+    tables = {"question_numbers": pd.DataFrame({"question_uid": uids, "q": np.arange(len(uids))}),
+              "model_numbers": pd.DataFrame({"model": names, "m": np.arange(len(names))})}
+    rows = store.query(  # filters first (their column names are response_view's), then the numbering
+        f"""SELECT question_numbers.q, model_numbers.m, r.complete
+            FROM (SELECT question_uid, CAST(model AS VARCHAR) AS model, ({scored} = 'COMPLETE') AS complete
+                  FROM response_view WHERE {label} IS NOT NULL {where}) r
+            JOIN question_numbers USING (question_uid) JOIN model_numbers USING (model)""", params, tables=tables)
+    cell = rows["q"].to_numpy(np.int64) * len(names) + rows["m"].to_numpy(np.int64)
+    size = len(uids) * len(names)
+    n = np.bincount(cell, minlength=size).reshape(len(uids), len(names)).astype(float)
+    complete = np.bincount(cell, weights=rows["complete"].to_numpy(float), minlength=size).reshape(n.shape)
+    answered = n.sum(axis=1) > 0
+    return QuestionCounts([u for u, keep in zip(uids, answered) if keep], names, n[answered], complete[answered])
 
 
 def model_domain_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
