@@ -73,3 +73,63 @@ def test_a_link_with_only_a_judge_compares_it_with_another_judge(demo_data):
     state = tab.state_from_query(store, {"judge": other})
     assert state.new == other and state.baseline not in (None, other)
     assert tab.state_from_query(store, {"judge": other, "from": other}).baseline == other  # asked for: kept
+
+
+# -- honest numbers on a hand-made store: judge "all" labels every response, "some" only model m1's
+C, D = "COMPLETE", "DENIAL"
+HAND = {"m1": ("alpha", "2025-06-01", [C, C, C, D], [C, C, C, D]),
+        "m2": ("beta", "2025-05-01", [C, D, D, D], [None, None, None, None])}
+
+
+@pytest.fixture(scope="module")
+def hand_store(tmp_path_factory):
+    from tests.raw_layout import build_store, openai_response
+    from tests.test_scores_handmade import QUESTIONS
+    from toolkit.storage.store import Store
+
+    questions = [{"id": qid, "category": "us_hard", "domain": dom, "question": f"question {qid}"}
+                 for qid, _theme, _variation, dom in QUESTIONS]
+    responses, judgements = [], []
+    for name, (_lab, _release, every, some) in HAND.items():
+        for (qid, *_), one, two in zip(QUESTIONS, every, some):
+            responses.append({"question_id": qid, "category": "us_hard", "model": name,
+                              "timestamp": "2025-01-01T00:00:00", "response": openai_response("text")})
+            judgements += [{"question_id": qid, "category": "us_hard", "model": name, "judge_model": judge,
+                            "compliance": label, "timestamp": "2025-02-01T00:00:00"}
+                           for judge, label in (("all", one), ("some", two)) if label]
+    metadata = [{"model_identifier": name, "creator": lab, "release_date": release, "reasoning_model": False}
+                for name, (lab, release, *_labels) in HAND.items()]
+    folder = build_store(tmp_path_factory.mktemp("lb"), questions, responses, judgements, metadata=metadata)
+    return Store.open(folder)
+
+
+def test_min_n_unranks_but_shows_and_the_interval_is_beside_the_score(hand_store):
+    state = tab.LeaderboardState(judge="all", question_set="us_hard", baseline="some", new="all", min_n=5)
+    view = tab.leaderboard_view(hand_store, state)
+    # 4 answers each < 5: both shown, neither ranked; m1 75% (3 of 4), m2 25% (1 of 4)
+    assert view["models"]["model"].tolist() == ["m1", "m2"] and not view["models"]["ranked"].any()
+    assert view["unranked"] == ("**Shown but not ranked**, fewer than 5 judged answers: 2 models: m1 (n = 4), "
+                                "m2 (n = 4); 2 labs: alpha (n = 4), beta (n = 4).")
+    shown = tab.shown_models(view["models"])
+    # Wilson 95% for 3 of 4: (p + z²/2n ± z√(p(1-p)/n + z²/4n²)) / (1 + z²/n), z = 1.96 -> 30.1%..95.4%
+    assert shown["pct_complete_interval"].tolist()[0] == "30.1–95.4"
+    assert shown["rank"].isna().all()
+    ranked = tab.leaderboard_view(hand_store, tab.LeaderboardState(judge="all", question_set="us_hard", min_n=4))
+    assert ranked["models"]["rank"].tolist() == [1, 2] and ranked["unranked"] == ""
+
+
+def test_a_judge_of_part_of_the_data_is_flagged(hand_store):
+    partial = tab.leaderboard_view(hand_store, tab.LeaderboardState(judge="some", question_set="us_hard"))
+    assert partial["coverage"].startswith("⚠ **some** labelled 4 of the 8 responses under these filters (50.0%)")
+    assert tab.leaderboard_view(hand_store, tab.LeaderboardState(judge="all", question_set="us_hard"))["coverage"] == ""
+
+
+def test_min_n_travels_in_the_url(hand_store):
+    assert tab.state_from_query(hand_store, {"min_n": "5"}).min_n == 5
+    assert tab.LeaderboardState(judge="all", question_set="us_hard", min_n=5).query()["min_n"] == 5
+    assert "min_n" not in tab.LeaderboardState(judge="all", question_set="us_hard").query()  # the default
+    for wrong in ("-1", "2.5", "x", "1e9"):
+        assert tab.state_from_query(hand_store, {"min_n": wrong}).min_n == tab.scores.MIN_N
+    with pytest.raises(tab.Rejected):
+        tab.checked_state(hand_store, {"judge": "all", "question_set": "us_hard", "domain": None, "reasoning": None,
+                                       "baseline": None, "new": None, "model": None, "min_n": -3})

@@ -293,7 +293,7 @@ def test_tab_views_render_serialisable_charts(mig_store):
     for chart in (view["trajectory_chart"], change["shift_chart"],
                   change["scatter_chart"], change["rank_chart"]):
         json.loads(chart.to_json())  # what gr.Plot sends to the browser
-    assert tab.model_table(view["models"]).datatype[:5] == ["str", "number", "number", "html", "number"]  # model rank %c bar n
+    assert tab.model_table(view["models"]).datatype[:6] == ["str", "number", "number", "str", "html", "number"]  # model rank %c interval bar n
 
 
 # -- CLI -------------------------------------------------------------------------------------

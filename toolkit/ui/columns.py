@@ -74,6 +74,9 @@ COLUMNS: dict[str, Column] = {
     "mean_abs": Column("Mean absolute change (points)", PCT), "rank_change": Column("Rank change", "{:+,.0f}"),
     "index_from": Column("Index before", SCORE), "index_to": Column("Index after", SCORE),
     "index_change": Column("Index change", "{:+.2f}"),
+    "pct_complete_interval": Column("95% interval", help="Wilson score interval of % complete"),
+    "index_interval": Column("95% interval", help="bootstrap over questions"),
+    "answers": Column("Answers (n)", COUNT, "judged answers behind the index"), "ranked": Column("Ranked"),
 }
 
 

@@ -4,7 +4,10 @@ Everything is computed by `toolkit.query` (scores, lab_index, migration); this m
 tables for display, draws the Altair charts and wires the events. `leaderboard_view` and
 `migration_view` are pure functions of the store and a `LeaderboardState`, tested without a server.
 The state travels in the address bar (toolkit.ui.url_state):
-?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..
+?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..&min_n=..
+Honest numbers: n and the 95% Wilson interval beside each model's % complete, a bootstrap interval
+(over questions) beside each lab's index, rows under the minimum n shown but not ranked, and a
+warning when the judge labelled only part of the responses (all computed in toolkit.query).
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ import pandas as pd
 from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import COLORS, SCORED
 from toolkit.query import inputs, scores
-from toolkit.query.lab_index import lab_index, lab_trajectories, off_leaderboard
+from toolkit.query.coverage import judge_coverage
+from toolkit.query.lab_index import INDEX_INTERVAL, lab_index, lab_trajectories, off_leaderboard, with_index_intervals
 from toolkit.query.migration import migration, overlap_partner
 from toolkit.query.sensitivity import (
     RANK_FLAG,
@@ -47,12 +51,19 @@ TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
 PCT_COLUMNS = list(scores.PCT.values())
 DEPENDENT = "judge-dependent"
 VERDICT_BAR = "verdict_bar"   # the model row's stacked verdict bar (HTML, shown only: not in the CSV)
-MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning"]
-# What the model table shows, scores first (a phone shows the first columns: see CSS).
-MODEL_SHOWN = ["model", "rank", "pct_complete", VERDICT_BAR, "n", "pct_evasive", "pct_denial", "pct_error",
-               "lab", DEPENDENT, "release_date", "reasoning", "tied"]
+COMPLETE_INTERVAL = "pct_complete_interval"   # "81.0–88.9": shown only (the CSV has the two ends)
+INDEX_INTERVAL_SHOWN = "index_interval"
+MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning",
+               "ranked", *scores.INTERVAL_COLUMNS]
+# What the model table shows, scores first (a phone shows the first columns).
+MODEL_SHOWN = ["model", "rank", "pct_complete", COMPLETE_INTERVAL, VERDICT_BAR, "n", "pct_evasive", "pct_denial",
+               "pct_error", "lab", DEPENDENT, "release_date", "reasoning", "tied"]
+MAX_MIN_N = 100_000
+UNRANKED_NAMED = 8      # the note under the table names the first N unranked models (and labs)
 MODERATION_COLUMNS = ["n_moderated", "judge_pct_complete"]  # shown when the data has moderation signals
-LAB_TABLE = ["rank", "lab", "index", "peak", "models", "lab_name", "peak_model",
+LAB_TABLE = ["rank", "lab", "index", *INDEX_INTERVAL, "answers", "peak", "models", "lab_name", "peak_model",
+             "window_start", "window_end", "ranked"]
+LAB_SHOWN = ["rank", "lab", "index", INDEX_INTERVAL_SHOWN, "answers", "peak", "models", "lab_name", "peak_model",
              "window_start", "window_end"]
 OFF_TABLE = ["lab", *PCT_COLUMNS, "models", "latest_release", "lab_name"]
 DEPENDENT_NOTE = (f"**Judge-dependent**: the model's % complete differs by at least {SPREAD_FLAG:.0f} points, "
@@ -61,7 +72,7 @@ DEPENDENT_NOTE = (f"**Judge-dependent**: the model's % complete differs by at le
                   "✕ denial, ! error); hover or tap it for the numbers.")
 PROFILE_TABLE = ["domain", "rank", "tied", "models_in_domain", "n", *PCT_COLUMNS]
 URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reasoning": "reasoning",
-            "baseline": "from", "new": "to", "model": "model"}
+            "baseline": "from", "new": "to", "model": "model", "min_n": "min_n"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class LeaderboardState:
     baseline: str | None = None  # judge-change view: the old judge
     new: str | None = None       # judge-change view: the new judge
     model: str | None = None     # the model whose per-domain scores are shown
+    min_n: int = scores.MIN_N    # fewest judged answers for a rank (a lab: its window models' answers)
 
     def filters(self) -> Filters:
         return Filters.of({"domain": None if self.domain == ALL_DOMAINS else self.domain,
@@ -83,6 +95,7 @@ class LeaderboardState:
         values = asdict(self)
         values["domain"] = None if self.domain == ALL_DOMAINS else self.domain
         values["reasoning"] = None if self.reasoning == "any" else self.reasoning
+        values["min_n"] = None if self.min_n == scores.MIN_N else self.min_n
         return {URL_KEYS[k]: v for k, v in values.items() if v is not None}
 
 
@@ -98,6 +111,15 @@ def default_state(store: Store) -> LeaderboardState:
                             baseline=overlap_partner(store, judge, question_set), new=judge)
 
 
+def whole_number(value: Any) -> int | None:
+    """A minimum n from the URL or the number box: a whole number in 0..MAX_MIN_N, else None."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and 0 <= number <= MAX_MIN_N else None
+
+
 def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardState:
     """Read the state from URL parameters; unknown values fall back to the defaults (a stale or
     mistyped link shows the default view rather than an error)."""
@@ -105,6 +127,7 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
     judges = set(store.judge_names())
     wanted = {field: params.get(key) for field, key in URL_KEYS.items()}
     wanted["reasoning"] = reasoning_choice(wanted["reasoning"], default=None) if wanted["reasoning"] else None
+    wanted["min_n"] = whole_number(wanted["min_n"])
     valid = {
         "judge": wanted["judge"] in judges,
         "question_set": wanted["question_set"] in question_set_choices(store),
@@ -113,6 +136,7 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
         "baseline": wanted["baseline"] in judges,
         "new": wanted["new"] in judges,
         "model": wanted["model"] in store.distinct("model"),
+        "min_n": wanted["min_n"] is not None,
     }
     state = replace(state, **{field: wanted[field] for field, ok in valid.items() if ok})
     if not valid["new"] and valid["judge"]:
@@ -128,7 +152,10 @@ def checked_state(store: Store, values: Mapping[str, Any]) -> LeaderboardState:
     offers (a crafted call, not a visitor's click)."""
     state = LeaderboardState(judge=values["judge"], question_set=values["question_set"] or default_state(
         store).question_set, domain=values["domain"] or ALL_DOMAINS, reasoning=values["reasoning"] or "any",
-        baseline=values["baseline"], new=values["new"], model=values["model"])
+        baseline=values["baseline"], new=values["new"], model=values["model"],
+        min_n=whole_number(values["min_n"]) if values["min_n"] is not None else scores.MIN_N)
+    if state.min_n is None:
+        raise Rejected(f"The minimum number of answers is a whole number from 0 to {MAX_MIN_N:,}.")
     judges = set(store.judge_names())
     allowed = {"judge": judges, "question_set": set(question_set_choices(store)),
                "domain": {ALL_DOMAINS, *store.distinct("domain")}, "reasoning": {v for _, v in REASONING_RADIO}}
@@ -170,10 +197,23 @@ def verdict_bar(shares: Mapping[str, float]) -> str:
     return f"<div class='lb-bar' title='{text}' role='img' aria-label='{text}'>{''.join(parts)}</div>"
 
 
+def interval_text(lows: pd.Series, highs: pd.Series) -> list[str]:
+    """"81.0–88.9" per row ("" where an end is missing)."""
+    return ["" if pd.isna(low) or pd.isna(high) else f"{low:.1f}–{high:.1f}" for low, high in zip(lows, highs)]
+
+
+def without_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integer columns (an unranked row's rank) as floats: NaN shows as "–" and serialises."""
+    return frame.astype({c: float for c in frame.columns if isinstance(frame[c].dtype, pd.Int64Dtype)})
+
+
 def shown_models(models: pd.DataFrame) -> pd.DataFrame:
-    """The model table as shown: the verdict bar added, reasoning as yes/no."""
+    """The model table as shown: the interval of % complete and the verdict bar added, reasoning as
+    yes/no."""
     bars = [verdict_bar(dict(zip(SCORED, row))) for row in models[PCT_COLUMNS].itertuples(index=False)]
-    frame = models.assign(**{VERDICT_BAR: bars})
+    low, high = scores.PCT_INTERVAL["COMPLETE"]
+    frame = without_na(models).assign(**{VERDICT_BAR: bars,
+                                         COMPLETE_INTERVAL: interval_text(models[low], models[high])})
     if "reasoning" in frame:
         frame["reasoning"] = frame["reasoning"].map(lambda v: "" if v is None or pd.isna(v) else
                                                     ("yes" if v else "no"))
@@ -191,6 +231,11 @@ def table_value(frame: pd.DataFrame, names: list[str]) -> gr.Dataframe:
         numeric = pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])
         return "number" if numeric else "str"
     return gr.Dataframe(value=shown_table(frame, chosen), datatype=[kind(c) for c in chosen])
+
+
+def lab_table(labs: pd.DataFrame) -> gr.Dataframe:
+    shown = without_na(labs).assign(**{INDEX_INTERVAL_SHOWN: interval_text(labs["index_low"], labs["index_high"])})
+    return table_value(shown, LAB_SHOWN)
 
 
 def model_table(models: pd.DataFrame) -> gr.Dataframe:
@@ -217,6 +262,29 @@ def lab_colours(store: Store, labs: pd.DataFrame, models: pd.DataFrame) -> dict[
 
 def colour_scale(colours: Mapping[str, str], labs: list[str]) -> alt.Scale:
     return alt.Scale(domain=labs, range=[colours.get(lab, AXIS_GREY) for lab in labs])
+
+
+def index_chart(labs: pd.DataFrame, colours: Mapping[str, str]):
+    """Each lab's index (a dot) and its 95% interval (a bar), labelled with the value, in rank order."""
+    if labs.empty:
+        return None
+    data = labs[["lab", "lab_name", "index", "index_low", "index_high", "answers"]]
+    order = data["lab"].tolist()
+    y = alt.Y("lab:N", sort=order, title=None)
+    color = alt.Color("lab:N", scale=colour_scale(colours, order), legend=None)
+    tooltip = ["lab_name:N", alt.Tooltip("index:Q", format=".1f"),
+               alt.Tooltip("index_low:Q", format=".1f", title="95% interval from"),
+               alt.Tooltip("index_high:Q", format=".1f", title="95% interval to"),
+               alt.Tooltip("answers:Q", format=",", title="judged answers")]
+    base = alt.Chart(data).encode(y=y, color=color, tooltip=tooltip)
+    x = alt.X("index:Q", title="index (EMA of % complete) and its 95% interval",
+              scale=alt.Scale(domain=[0, 100], padding=8))
+    ranges = base.mark_rule(strokeWidth=3, opacity=0.6).encode(x=alt.X("index_low:Q"), x2="index_high:Q")
+    dots = base.mark_circle(size=90, opacity=1).encode(x=x)
+    values = base.mark_text(align="right", dx=-8).encode(x="index_low:Q", text=alt.Text("index:Q", format=".1f"),
+                                                       color=alt.value(AXIS_GREY))
+    chart = (ranges + dots + values).properties(title="Lab index with its 95% interval")
+    return themed(chart, height=max(120, 26 * len(order)))
 
 
 def window_trajectories(models: pd.DataFrame, labs: pd.DataFrame, as_of: Any) -> pd.DataFrame:
@@ -340,14 +408,17 @@ def rank_chart(labs: pd.DataFrame, colours: Mapping[str, str], baseline: str, ne
 
 # -- views ------------------------------------------------------------------------------------
 def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
-    """Tables (CSV form) and charts of the main view: model table, lab index, trajectories, profile."""
+    """Tables (CSV form), charts and notes of the main view: model table, lab index (with its
+    bootstrap interval), trajectories, the model's profile, unranked rows, the judge's coverage."""
     filters = state.filters()
     as_of = inputs.default_as_of(store)
-    models = scores.model_scores(store, state.judge, state.question_set, filters)
-    labs = lab_index(models, as_of) if as_of else lab_index(models)
+    models = scores.model_scores(store, state.judge, state.question_set, filters, min_n=state.min_n)
+    labs = lab_index(models, as_of, min_n=state.min_n)
+    labs = with_index_intervals(store, state.judge, models, labs, state.question_set, filters, as_of)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
     notes = dependence(store, state.question_set, filters)
-    shown = models.assign(**{DEPENDENT: models["model"].map(notes).fillna("")})
+    shown = models.assign(**{DEPENDENT: [notes.get(name, "") for name in models["model"]]})
+    colours = lab_colours(store, labs, models)
     return {
         "models": _rounded(shown, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
         "labs": _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE),
@@ -355,11 +426,37 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
         "profile": profile_frame(store, state, model),
         "model": model,
         "model_choices": models["model"].tolist(),
-        "trajectory_chart": trajectory_chart(window_trajectories(models, labs, as_of), labs,
-                                             lab_colours(store, labs, models)),
+        "index_chart": index_chart(labs, colours),
+        "trajectory_chart": trajectory_chart(window_trajectories(models, labs, as_of), labs, colours),
+        "unranked": unranked_note(models, labs, state.min_n),
+        "coverage": coverage_warning(store, state),
         "as_of": as_of,
         "responses": int(models["n"].sum()) if len(models) else 0,
     }
+
+
+def unranked_note(models: pd.DataFrame, labs: pd.DataFrame, min_n: int) -> str:
+    """The rows shown but not ranked (fewer than min_n judged answers), names as plain text."""
+    parts = []
+    for kind, frame, count in (("model", models, "n"), ("lab", labs, "answers")):
+        left = frame[~frame["ranked"].astype(bool)]
+        if len(left):
+            names = ", ".join(f"{plain(name)} (n = {int(n):,})"
+                              for name, n in zip(left[kind][:UNRANKED_NAMED], left[count]))
+            names += f" and {len(left) - UNRANKED_NAMED} more" if len(left) > UNRANKED_NAMED else ""
+            parts.append(f"{len(left)} {kind}{'s' if len(left) > 1 else ''}: {names}")
+    if not parts:
+        return ""
+    return f"**Shown but not ranked**, fewer than {min_n:,} judged answers: " + "; ".join(parts) + "."
+
+
+def coverage_warning(store: Store, state: LeaderboardState) -> str:
+    """A warning when the judge labelled only part of the responses under the filters; else ''."""
+    coverage = judge_coverage(store, state.judge, state.question_set, state.filters())
+    if not coverage.total or coverage.judged >= coverage.total:
+        return ""
+    return (f"⚠ **{plain(state.judge)}** labelled {coverage.judged:,} of the {coverage.total:,} responses under "
+            f"these filters ({coverage.share:.1%}): every score here rests on those {coverage.judged:,} only.")
 
 
 def profile_frame(store: Store, state: LeaderboardState, model: str | None) -> pd.DataFrame:
@@ -446,17 +543,17 @@ class Layout:
     """The tab's components: the controls in `URL_KEYS` order, and what each handler updates."""
     controls: list[gr.Component]
     url_bar: UrlBar
-    main: list[gr.Component]       # status, labs, off, trajectory, models, model dropdown, profile
+    main: list[gr.Component]       # see `layout_main`
     change: list[gr.Component]     # status, 3 charts, 6 tables
     downloads: list[Download]
 
     @property
     def models(self) -> gr.Dataframe:
-        return self.main[4]
+        return self.main[-3]
 
     @property
     def profile(self) -> gr.Dataframe:
-        return self.main[6]
+        return self.main[-1]
 
 
 def table(label: str, elem_id: str, downloads: list[Download], pinned: int | None = None,
@@ -481,13 +578,20 @@ def layout_filters(store: Store, judges: list[str], start: LeaderboardState):
             domain = gr.Dropdown([ALL_DOMAINS, *store.distinct("domain")], value=ALL_DOMAINS, label="Domain",
                                  elem_id="lb-domain")
             reasoning = gr.Radio(REASONING_RADIO, value="any", label="Models", elem_id="lb-reasoning")
-    return [judge, question_set, domain, reasoning], accordion
+            min_n = gr.Number(start.min_n, label="Minimum answers to rank", precision=0, minimum=0,
+                              maximum=MAX_MIN_N, elem_id="lb-min-n", min_width=160,
+                              info="A model or lab with fewer judged answers is shown, not ranked.")
+    return [judge, question_set, domain, reasoning], min_n, accordion
 
 
 def layout_main(downloads: list[Download]) -> list[gr.Component]:
+    """The main view's outputs, in `main_outputs` order."""
     status = gr.Markdown(elem_id="lb-status")
+    coverage = gr.Markdown(visible=False, elem_id="lb-coverage", elem_classes=["notice"])
+    unranked = gr.Markdown(visible=False, elem_id="lb-unranked")
     gr.Markdown("### Labs")
     labs = table("Lab leaderboard", "lb-labs", downloads)
+    index = gr.Plot(show_label=False, elem_id="lb-index")
     off = table("Off the leaderboard", "lb-off", downloads)
     gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
                 "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
@@ -497,7 +601,7 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
     gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
     profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["30%"])
-    return [status, labs, off, trajectory, models, model, profile]
+    return [status, coverage, unranked, labs, index, off, trajectory, models, model, profile]
 
 
 def layout_change(judges: list[str], start: LeaderboardState, downloads: list[Download]):
@@ -525,12 +629,12 @@ def layout(store: Store, judges: list[str]) -> Layout:
     style = gr.HTML(CSS, padding=False, js_on_load=FOLD_ON_PHONE_JS, elem_id="lb-style")
     gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
                 "monthly means, EMA with a 3-month half-life) under the judge you pick.")
-    filters, accordion = layout_filters(store, judges, start)
+    filters, min_n, accordion = layout_filters(store, judges, start)
     style.click(lambda: gr.Accordion(open=False), None, accordion, api_visibility="private", queue=False)
     url_bar = UrlBar("lb")
     main = layout_main(downloads)
     pair, change = layout_change(judges, start, downloads)
-    controls = [*filters, *pair, main[5]]   # URL_KEYS order: judge set domain reasoning from to model
+    controls = [*filters, *pair, main[-2], min_n]   # URL_KEYS order: judge set domain reasoning from to model min_n
     return Layout(controls, url_bar, main, change, downloads)
 
 
@@ -538,8 +642,10 @@ def layout(store: Store, judges: list[str]) -> Layout:
 def main_outputs(store: Store, state: LeaderboardState) -> list[Any]:
     """Values for `Layout.main`."""
     view = leaderboard_view(store, state)
-    return [main_status(view), table_value(view["labs"], LAB_TABLE), table_value(view["off"], OFF_TABLE),
-            view["trajectory_chart"], model_table(view["models"]),
+    return [main_status(view), gr.Markdown(view["coverage"], visible=bool(view["coverage"])),
+            gr.Markdown(view["unranked"], visible=bool(view["unranked"])), lab_table(view["labs"]),
+            view["index_chart"], table_value(view["off"], OFF_TABLE), view["trajectory_chart"],
+            model_table(view["models"]),
             gr.Dropdown(choices=view["model_choices"], value=view["model"]),
             table_value(view["profile"], PROFILE_TABLE)]
 
@@ -606,15 +712,16 @@ def wire_views(blocks: gr.Blocks, store: Store, tab: Layout) -> None:
 
     def on_load(request: gr.Request):
         state = state_from_query(store, query_params(request))
-        shown = [state.judge, state.question_set, state.domain, state.reasoning, state.baseline, state.new]
+        shown = [state.judge, state.question_set, state.domain, state.reasoning, state.baseline, state.new,
+                 state.min_n]
         return [*shown, view_query(TAB, state.query()), *main_outputs(store, state),
                 *migration_outputs(store, state)]
 
-    for control in tab.controls[:4]:
-        control.input(on_filters, tab.controls, everything)
+    for control in [*tab.controls[:4], tab.controls[7]]:
+        control.input(on_filters, tab.controls, everything, trigger_mode="always_last")
     for control in tab.controls[4:6]:
         control.input(on_judges, tab.controls, change_only)
-    blocks.load(on_load, None, [*tab.controls[:6], *everything])
+    blocks.load(on_load, None, [*tab.controls[:6], tab.controls[7], *everything])
 
 
 def wire_model(store: Store, tab: Layout) -> None:
@@ -625,12 +732,12 @@ def wire_model(store: Store, tab: Layout) -> None:
         return [view_query(TAB, state.query()), table_value(profile_frame(store, state, state.model), PROFILE_TABLE)]
 
     # Gradio injects gr.SelectData only into a named parameter, hence the spelled-out control values.
-    def on_row(j, s, d, r, b, n, m, evt: gr.SelectData):
+    def on_row(j, s, d, r, b, n, m, k, evt: gr.SelectData):
         row = evt.row_value or []
         chosen = row[0] if row else m
-        return [gr.Dropdown(value=chosen), *on_model(j, s, d, r, b, n, chosen)]
+        return [gr.Dropdown(value=chosen), *on_model(j, s, d, r, b, n, chosen, k)]
 
-    model = tab.controls[6]
+    model = tab.main[-2]
     model.input(on_model, tab.controls, [tab.url_bar.query, tab.profile])
     tab.models.select(on_row, tab.controls, [model, tab.url_bar.query, tab.profile])
 
