@@ -39,7 +39,8 @@ def assert_same_scores(downloaded: pd.DataFrame, expected: pd.DataFrame) -> None
     """The CSV holds the library's figures (rounded to 2 decimals for display), row for row."""
     assert downloaded["model"].tolist() == expected["model"].tolist()
     for column in ("n", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "rank"):
-        assert downloaded[column].tolist() == pytest.approx(expected[column].round(2).tolist(), abs=1e-9), column
+        wanted = expected[column].astype(float).round(2).tolist()  # an unranked model's rank: empty (NaN)
+        assert downloaded[column].tolist() == pytest.approx(wanted, abs=1e-9, nan_ok=True), column
 
 
 def screenshot(page, name: str) -> None:
@@ -82,7 +83,8 @@ def test_leaderboard_tab(demo_data):
             before = first_row(page)
             assert page.locator("#lb-judge input").input_value() == default
             wait_url_param(page, "judge", default)            # the loaded view writes its state
-            assert headers(page, "lb-models")[:5] == ["Model", "Rank", "% complete", "Verdicts", "Answers (n)"]
+            assert headers(page, "lb-models")[:6] == ["Model", "Rank", "% complete", "95% interval", "Verdicts",
+                                                     "Answers (n)"]
             top = scores.model_scores(store, default).iloc[0]
             bar = page.locator(f"{FIRST_ROW} .lb-bar").get_attribute("title")
             assert bar.startswith(f"✓ complete {top['pct_complete']:.1f}% · ~ evasive {top['pct_evasive']:.1f}%")
@@ -100,14 +102,15 @@ def test_leaderboard_tab(demo_data):
             page.wait_for_function("([sel, old]) => document.querySelector(sel)?.innerText !== old",
                                    arg=[FIRST_ROW, before])
             assert first_row(page) != before
-            assert_same_scores(download_csv(page, "lb-models-csv"), scores.model_scores(store, other))
+            assert_same_scores(download_csv(page, "lb-models-csv"), scores.model_scores(store, other, min_n=scores.MIN_N))
             link = link_box(page, "lb")
             assert link.startswith(url) and "judge=" + urllib.parse.quote(other, safe="") in link  # absolute
 
             labs = download_csv(page, "lb-labs-csv")
-            expected_labs = labs_report(store, other)
+            expected_labs = labs_report(store, other, min_n=scores.MIN_N)
             assert labs["lab"].tolist() == expected_labs["lab"].tolist()
-            assert labs["index"].tolist() == pytest.approx(expected_labs["index"].round(2).tolist(), abs=1e-9)
+            for column in ("index", "index_low", "index_high"):   # the index and its bootstrap interval
+                assert labs[column].tolist() == pytest.approx(expected_labs[column].round(2).tolist(), abs=1e-9)
 
             pick(page, "lb-from", judges[-1] if judges[-1] != other else judges[0])
             wait_url_param(page, "from", judges[-1] if judges[-1] != other else judges[0])
@@ -128,13 +131,26 @@ def test_leaderboard_tab(demo_data):
             page.wait_for_function(judge_shown(other))
             assert page.locator("#lb-domain input").input_value() == domain
             assert page.locator("#lb-reasoning input[value=yes]").is_checked()
-            expected = scores.model_scores(store, other, "us_hard", {"domain": domain, "reasoning": True})
+            expected = scores.model_scores(store, other, "us_hard", {"domain": domain, "reasoning": True},
+                                           min_n=scores.MIN_N)
             assert_same_scores(download_csv(page, "lb-models-csv"), expected)
             transitions = download_csv(page, "lb-transitions-csv")
             report = migration(store, default, other, "us_hard", {"domain": domain, "reasoning": True})
             assert transitions["n"].sum() == report.summary.iloc[0]["compared"] > 0
             wait_url_param(page, "reasoning", "yes")
             assert url_params(page)["domain"] == domain and "reasoning=yes" in link_box(page, "lb")
+
+        human = next(j for j in store.judge_names() if j not in judges)   # labels a few hundred responses
+        with open_page(f"{url}?tab=leaderboard&judge={urllib.parse.quote(human)}") as page:
+            first_row(page)
+            page.wait_for_function("() => document.querySelector('#lb-coverage')?.innerText.includes('labelled')")
+            assert human in page.locator("#lb-coverage").inner_text()
+            assert "Shown but not ranked" in page.locator("#lb-unranked").inner_text()
+            assert "95% interval" in headers(page, "lb-models") and "95% interval" in headers(page, "lb-labs")
+            page.locator("#lb-min-n input").fill("5")
+            wait_url_param(page, "min_n", "5")
+            reload_keeps(page, "() => document.querySelector('#lb-min-n input')?.value === '5'")
+            assert url_params(page)["judge"] == human
 
         with open_page(url + "?tab=leaderboard&__theme=dark", color_scheme="dark") as page:
             first_row(page)
