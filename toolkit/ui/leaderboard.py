@@ -277,8 +277,8 @@ def index_chart(labs: pd.DataFrame, colours: Mapping[str, str]):
                alt.Tooltip("index_high:Q", format=".1f", title="95% interval to"),
                alt.Tooltip("answers:Q", format=",", title="judged answers")]
     base = alt.Chart(data).encode(y=y, color=color, tooltip=tooltip)
-    x = alt.X("index:Q", title="index (EMA of % complete) and its 95% interval",
-              scale=alt.Scale(domain=[0, 100], padding=8))
+    x = alt.X("index:Q", title="index and its 95% interval",
+              scale=alt.Scale(domain=[0, 100], padding=8), axis=alt.Axis(values=list(range(0, 101, 10))))
     ranges = base.mark_rule(strokeWidth=3, opacity=0.6).encode(x=alt.X("index_low:Q"), x2="index_high:Q")
     dots = base.mark_circle(size=90, opacity=1).encode(x=x)
     values = base.mark_text(align="right", dx=-8).encode(x="index_low:Q", text=alt.Text("index:Q", format=".1f"),
@@ -521,7 +521,8 @@ CSS = """
   .lb-table .header-row .label {width:100%}
   .lb-bar {width:72px}
   /* the chart menu (⋯) would sit on the chart's title */
-  #lb-trajectory details, #lb-shift details, #lb-ranks details, #lb-scatter details {display:none}
+  #lb-index details, #lb-trajectory details, #lb-shift details, #lb-ranks details, #lb-scatter details {
+    display:none}
 }
 </style>
 """
@@ -600,7 +601,7 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
     models = table("Model scores", "lb-models", downloads, pinned=1, widths=["25%"])
     gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
     model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["30%"])
+    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["40%"])
     return [status, coverage, unranked, labs, index, off, trajectory, models, model, profile]
 
 
