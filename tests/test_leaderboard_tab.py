@@ -10,6 +10,7 @@ import pytest
 
 from toolkit.query.lab_index import lab_index
 from toolkit.ui import leaderboard as tab
+from toolkit.ui import leaderboard_charts as charts
 
 
 def test_verdict_bar_carries_the_numbers_and_symbols():
@@ -48,7 +49,7 @@ def layers(chart) -> list[dict]:
 def test_trajectory_months_are_labelled_once_each():
     models = hand_models()
     labs = lab_index(models, dt.date(2025, 6, 30))
-    chart = tab.trajectory_chart(tab.window_trajectories(models, labs, None), labs, {"a": "#111111", "b": "#222222"})
+    chart = charts.trajectory_chart(tab.window_trajectories(models, labs, None), labs, {"a": "#111111", "b": "#222222"})
     axis = layers(chart)[1]["encoding"]["x"]["axis"]
     # windows from Sep 2024 (b: 2024-09-01..2025-03-01) to Jun 2025: 10 months, a label every 2nd
     assert axis["format"] == "%b %Y" and axis["tickCount"] == {"interval": "month", "step": 2}
@@ -56,11 +57,11 @@ def test_trajectory_months_are_labelled_once_each():
 
 def test_rank_axis_is_whole_numbers_and_every_shift_bar_is_labelled():
     labs = pd.DataFrame({"lab": ["a", "b", "c"], "rank_from": [1, 2, 3], "rank_to": [2, 1, 3]})
-    ranks = layers(tab.rank_chart(labs, {"a": "#111111", "b": "#222222", "c": "#333333"}, "old", "new"))
+    ranks = layers(charts.rank_chart(labs, {"a": "#111111", "b": "#222222", "c": "#333333"}, "old", "new"))
     assert ranks[0]["encoding"]["y"]["axis"]["values"] == [1, 2, 3]
     aggregate = pd.DataFrame({"label": ["COMPLETE", "EVASIVE"], "n_from": [10, 5], "n_to": [8, 7],
                               "share_from": [66.7, 33.3], "share_to": [53.3, 46.7], "change_points": [-13.4, 13.4]})
-    shift = layers(tab.shift_chart(aggregate, "old", "new"))
+    shift = layers(charts.shift_chart(aggregate, "old", "new"))
     filters = [layer["transform"][0]["filter"] for layer in shift if layer.get("mark", {}).get("type") == "text"]
     assert filters == ["datum.change_points >= 0", "datum.change_points < 0"]  # rises and falls both labelled
 
