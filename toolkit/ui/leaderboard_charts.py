@@ -74,7 +74,7 @@ def trajectory_chart(trajectories: pd.DataFrame, labs: pd.DataFrame, colours: Ma
         tooltip=["lab_name:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("ema:Q", format=".1f",
                  title="index so far"), alt.Tooltip("month_mean:Q", format=".1f", title="month mean"), "models:Q"],
     )
-    chart = span + base.mark_line(interpolate="monotone") + base.mark_point(filled=True, size=50)
+    chart = span + base.mark_line(interpolate="monotone", point=alt.OverlayMarkDef(filled=True, size=50))
     return themed(chart.properties(title="Lab index within each lab's window"), height=340)
 
 
