@@ -3,9 +3,9 @@
     python bench/pageload.py [--before 2632826] [--after current] [--repeats 5] [--warmup 1] [--quick]
                              [--no-report]
 
-Each revision (a git rev, checked out with `git worktree add --detach` under /tmp and removed
-afterwards; `current` = this working tree) runs its own app.py on the small demo data, built once
-with the current code into bench/.cache/small (`python -m toolkit demo`). The revisions read the
+Both revisions (a git rev, checked out with `git worktree add --detach` under /tmp and removed
+afterwards; `current` = this working tree) run their own app.py at once, on the small demo data,
+built once with the current code into bench/.cache/small (`python -m toolkit demo`). The revisions read the
 same tables: the demo built by 2632826 and by 3759d5a differ only in the `source` paths and in the
 later `original_response_error` column (all false in the demo), which 2632826's Store ignores.
 
@@ -15,12 +15,14 @@ and measures:
   (CONTENT below: a status line, a table's first cell, or, for the static tabs, the tab's first
   control shown once the tab is selected);
 - server CPU: user + system seconds of the app process (and any children) from before navigation
-  until the page is idle: no request in flight for IDLE_S (Gradio's heartbeat stream excluded).
+  until the page is idle: no request in flight for IDLE_S (Gradio's streams excluded) and the
+  server's CPU quiet over the last IDLE_S (under QUIET_CPU_S).
 Before lazy tabs (2632826) every page load ran every tab's loader; after, only the visible tab's.
-Each tab gets `--warmup` unmeasured visits first (one-off imports and query planning after the
-server starts), then `--repeats` measured ones; median and p95 (nearest rank) per tab.
-The browser shares the machine with the server, and so do other processes: the load average is
-reported with the figures.
+Visits go in rounds: each round visits every tab of both revisions once, alternating revisions tab
+by tab, so that the machine's changing load falls on both alike. `--warmup` unmeasured rounds come
+first (one-off imports and query planning after a server starts), then `--repeats` measured ones;
+median and p95 (nearest rank) per tab. The browser shares the machine with the servers, and so do
+other processes: the load average is reported with the figures.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -44,6 +46,7 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process  # no
 
 CURRENT = "current"
 IDLE_S = 1.0          # no request in flight this long = the page is idle
+QUIET_CPU_S = 0.05    # server CPU in the last IDLE_S under this = its work for the visit is done
 VISIT_TIMEOUT_S = 60
 # Per tab id: (how the content is recognised, CSS selector). "text": shown with non-empty text;
 # "table": a Gradio Dataframe shown with a non-empty body cell; "shown": on screen (static tabs).
@@ -84,8 +87,7 @@ class RevisionRun:
     commit: str                # short hash ("+ changes" for a dirty working tree)
     tabs: list[str]
     visits: dict[str, Visits]
-    load: list[float]          # 1-minute load average, sampled at each visit
-    seconds: float = 0.0
+    load: list[float]          # 1-minute load average, sampled after each visit
     retries: list[str] = field(default_factory=list)  # visits redone after a timeout, and why
 
 
@@ -175,7 +177,10 @@ def cpu_seconds(pid: int) -> float:
 
 # -- one visit --------------------------------------------------------------------------------
 class Traffic:
-    """Requests in flight on a page, and when the last one started or ended."""
+    """Requests in flight on a page, and when the last one started or ended. Gradio's streams
+    (`/heartbeat/`, and `queue/data`, which carries the events' results and now and then stays open
+    long after the last one) are left out: the server's CPU tells when its work is done."""
+    STREAMS = ("/heartbeat/", "/queue/data")
 
     def __init__(self, page):
         self.in_flight: set = set()
@@ -185,16 +190,25 @@ class Traffic:
         page.on("requestfailed", lambda r: self._count(r, self.in_flight.discard))
 
     def _count(self, request, change) -> None:
-        if "/heartbeat/" not in request.url:  # Gradio's per-session stream stays open
+        if not any(stream in request.url for stream in self.STREAMS):
             change(request)
             self.last = time.monotonic()
 
-    def wait_idle(self, page, timeout: float = VISIT_TIMEOUT_S) -> None:
+    def wait_idle(self, page, pid: int, timeout: float = VISIT_TIMEOUT_S) -> None:
+        """Until no request is in flight and none started or ended for IDLE_S, and the server used
+        under QUIET_CPU_S of CPU in the last IDLE_S (its loaders are done)."""
         deadline = time.monotonic() + timeout
-        while self.in_flight or time.monotonic() - self.last < IDLE_S:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"page not idle after {timeout}s (in flight: {[r.url for r in self.in_flight]})")
+        cpu = [(time.monotonic(), cpu_seconds(pid))]
+        while True:
             page.wait_for_timeout(100)
+            now = time.monotonic()
+            cpu.append((now, cpu_seconds(pid)))
+            window = [c for t, c in cpu if now - t <= IDLE_S]
+            quiet = cpu[0][0] <= now - IDLE_S and window[-1] - window[0] < QUIET_CPU_S
+            if quiet and not self.in_flight and now - self.last >= IDLE_S:
+                return
+            if now > deadline:
+                raise TimeoutError(f"page not idle after {timeout}s (in flight: {[r.url for r in self.in_flight]})")
 
 
 def wait_content(page, tab: str) -> float:
@@ -219,7 +233,7 @@ def visit(browser, url: str, tab: str, pid: int) -> tuple[float, float]:
         cpu_before = cpu_seconds(pid)
         page.goto(f"{url}?tab={tab}", wait_until="commit")
         content_ms = wait_content(page, tab)
-        traffic.wait_idle(page)
+        traffic.wait_idle(page, pid)
         return content_ms, cpu_seconds(pid) - cpu_before
     finally:
         context.close()
@@ -238,30 +252,50 @@ def visit_again_on_timeout(browser, url: str, tab: str, pid: int, retries: list[
     return visit(browser, url, tab, pid)
 
 
-def measure(label: str, rev: str, data: Path, repeats: int, warmup: int) -> RevisionRun:
-    from playwright.sync_api import sync_playwright
+@dataclass
+class Server:
+    """One revision's app, running, and its measurements."""
+    run: RevisionRun
+    url: str
+    pid: int
 
-    started = time.monotonic()
+
+@contextmanager
+def started(label: str, rev: str, data: Path) -> Iterator[Server]:
     with checkout(rev) as tree:
         tabs = tab_ids(tree)
         unknown = [t for t in tabs if t not in CONTENT]
         if unknown:
             raise SystemExit(f"{rev}: no CONTENT rule for tab(s) {unknown}: add one to bench/pageload.py")
-        run = RevisionRun(label, rev, describe(rev), tabs, {t: Visits() for t in tabs}, [])
-        with serving(tree, data) as (url, pid), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            for tab in tabs:
-                for i in range(warmup + repeats):
-                    content_ms, cpu_s = visit_again_on_timeout(browser, url, tab, pid, run.retries)
+        with serving(tree, data) as (url, pid):
+            yield Server(RevisionRun(label, rev, describe(rev), tabs, {t: Visits() for t in tabs}, []), url, pid)
+
+
+def tab_order(servers: list[Server]) -> list[str]:
+    """Every tab once: the last revision's order, then tabs only earlier revisions have."""
+    order = list(servers[-1].run.tabs)
+    return order + [t for s in servers for t in s.run.tabs if t not in order]
+
+
+def measure(servers: list[Server], repeats: int, warmup: int) -> None:
+    """Round after round, each tab of each revision once, revisions alternating tab by tab: the
+    machine's changing load falls on both alike. The first `warmup` rounds are not recorded."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for round_number in range(warmup + repeats):
+            for tab in tab_order(servers):
+                for server in (s for s in servers if tab in s.run.visits):
+                    run = server.run
+                    content_ms, cpu_s = visit_again_on_timeout(browser, server.url, tab, server.pid, run.retries)
                     run.load.append(os.getloadavg()[0])
-                    if i >= warmup:
+                    if round_number >= warmup:
                         run.visits[tab].content_ms.append(content_ms)
                         run.visits[tab].cpu_s.append(cpu_s)
-                print(f"  {label} {tab}: {stats(run.visits[tab].content_ms, '{:.0f}')} ms, "
-                      f"{stats(run.visits[tab].cpu_s, '{:.2f}')} s CPU", flush=True)
-            browser.close()
-    run.seconds = time.monotonic() - started
-    return run
+            print(f"  round {round_number + 1}/{warmup + repeats} done "
+                  f"({'warm-up' if round_number < warmup else 'measured'})", flush=True)
+        browser.close()
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -294,7 +328,7 @@ def load_line(run: RevisionRun) -> str:
     load = run.load or [0.0]
     redone = f"; {len(run.retries)} visit(s) redone after a timeout" if run.retries else ""
     return (f"{run.label} ({run.commit}): load average (1 min) {min(load):.2f}-{max(load):.2f}, "
-            f"mean {sum(load) / len(load):.2f}; {run.seconds:.0f} s with the app's start{redone}")
+            f"mean {sum(load) / len(load):.2f}{redone}")
 
 
 def report_body(before: RevisionRun, after: RevisionRun, repeats: int, warmup: int) -> str:
@@ -302,9 +336,10 @@ def report_body(before: RevisionRun, after: RevisionRun, repeats: int, warmup: i
         f"Small demo data; before = `{before.rev}` ({before.commit}, {len(before.tabs)} tabs, every page load "
         f"runs every tab's loader), after = `{after.rev}` ({after.commit}, {len(after.tabs)} tabs, only the "
         f"visible tab's loader runs). Per tab: {repeats} first visits of `?tab=ID` in a fresh headless Chromium "
-        f"context ({warmup} unmeasured before), median / p95. Content: navigation start -> the tab's main "
+        f"context ({warmup} unmeasured before), the two apps running side by side and visited in turn; "
+        "median / p95. Content: navigation start -> the tab's main "
         "element filled; server CPU: the app process, navigation -> page idle "
-        f"(no request for {IDLE_S:.0f} s). Ratio: after / before, medians.",
+        f"(no request for {IDLE_S:.0f} s and the server's CPU quiet over it). Ratio: after / before, medians.",
         "",
         *table(before, after),
         "",
@@ -332,9 +367,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     data = ensure_data("small")
-    before = measure("before", args.before, data, args.repeats, args.warmup)
-    after = measure("after", args.after, data, args.repeats, args.warmup)
-    body = report_body(before, after, args.repeats, args.warmup)
+    clock = time.monotonic()
+    with ExitStack() as stack:
+        servers = [stack.enter_context(started("before", args.before, data)),
+                   stack.enter_context(started("after", args.after, data))]
+        measure(servers, args.repeats, args.warmup)
+    before, after = (s.run for s in servers)
+    body = report_body(before, after, args.repeats, args.warmup) + f"  \nWhole run: {time.monotonic() - clock:.0f} s."
     print(body)
     if not args.no_report:
         command = "python bench/pageload.py" + (" --quick" if args.quick else "")
