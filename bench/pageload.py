@@ -16,7 +16,7 @@ and measures:
   control shown once the tab is selected);
 - server CPU: user + system seconds of the app process (and any children) from before navigation
   until the page is idle: no request in flight for IDLE_S (Gradio's streams excluded) and the
-  server's CPU quiet over the last IDLE_S (under QUIET_CPU_S).
+  server's CPU quiet over the last IDLE_S (under QUIET_CPU_S); net of the idle server's own CPU.
 Before lazy tabs (2632826) every page load ran every tab's loader; after, only the visible tab's.
 Visits go in rounds: each round visits every tab of both revisions once, alternating revisions tab
 by tab, so that the machine's changing load falls on both alike. `--warmup` unmeasured rounds come
@@ -194,9 +194,10 @@ class Traffic:
             change(request)
             self.last = time.monotonic()
 
-    def wait_idle(self, page, pid: int, timeout: float = VISIT_TIMEOUT_S) -> None:
+    def wait_idle(self, page, pid: int, timeout: float = VISIT_TIMEOUT_S) -> float:
         """Until no request is in flight and none started or ended for IDLE_S, and the server used
-        under QUIET_CPU_S of CPU in the last IDLE_S (its loaders are done)."""
+        under QUIET_CPU_S of CPU in the last IDLE_S (its loaders are done). Returns the server's
+        idle CPU rate (s per s) over that last quiet IDLE_S."""
         deadline = time.monotonic() + timeout
         cpu = [(time.monotonic(), cpu_seconds(pid))]
         while True:
@@ -206,7 +207,8 @@ class Traffic:
             window = [c for t, c in cpu if now - t <= IDLE_S]
             quiet = cpu[0][0] <= now - IDLE_S and window[-1] - window[0] < QUIET_CPU_S
             if quiet and not self.in_flight and now - self.last >= IDLE_S:
-                return
+                span = now - min(t for t, _ in cpu if now - t <= IDLE_S)
+                return (window[-1] - window[0]) / span if span > 0 else 0.0
             if now > deadline:
                 raise TimeoutError(f"page not idle after {timeout}s (in flight: {[r.url for r in self.in_flight]})")
 
@@ -224,17 +226,19 @@ def wait_content(page, tab: str) -> float:
 
 
 def visit(browser, url: str, tab: str, pid: int) -> tuple[float, float]:
-    """(ms from navigation start to content, server CPU seconds until idle) of one first visit."""
+    """(ms from navigation start to content, server CPU seconds until idle) of one first visit.
+    The CPU is net of the idle server's own (Gradio's queue loop wakes every 50 ms: tens of ms per
+    second on a loaded machine): the idle rate of the visit's last quiet second times its length."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
         page.set_default_timeout(VISIT_TIMEOUT_S * 1000)
         traffic = Traffic(page)
-        cpu_before = cpu_seconds(pid)
+        cpu_before, start = cpu_seconds(pid), time.monotonic()
         page.goto(f"{url}?tab={tab}", wait_until="commit")
         content_ms = wait_content(page, tab)
-        traffic.wait_idle(page, pid)
-        return content_ms, cpu_seconds(pid) - cpu_before
+        idle_rate = traffic.wait_idle(page, pid)
+        return content_ms, cpu_seconds(pid) - cpu_before - idle_rate * (time.monotonic() - start)
     finally:
         context.close()
 
@@ -338,7 +342,7 @@ def report_body(before: RevisionRun, after: RevisionRun, repeats: int, warmup: i
         f"visible tab's loader runs). Per tab: {repeats} first visits of `?tab=ID` in a fresh headless Chromium "
         f"context ({warmup} unmeasured before), the two apps running side by side and visited in turn; "
         "median / p95. Content: navigation start -> the tab's main "
-        "element filled; server CPU: the app process, navigation -> page idle "
+        "element filled; server CPU: the app process, navigation -> page idle, net of its idle rate "
         f"(no request for {IDLE_S:.0f} s and the server's CPU quiet over it). Ratio: after / before, medians.",
         "",
         *table(before, after),
