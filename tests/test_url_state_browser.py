@@ -44,3 +44,20 @@ def test_the_address_bar_follows_the_view(demo_data):
         wait_url_param(page, "tab", "themes")
         page.wait_for_function(SHOWS_WINDOW_6)
         page.wait_for_function(f"() => document.querySelector('#th-theme input')?.value === {least!r}")
+
+
+def filled(elem_id: str) -> str:
+    """JS: the element (a textbox, else any block) shows some text."""
+    return (f"() => {{ const el = document.querySelector('#{elem_id}'); if (!el) return false;"
+            f" const box = el.querySelector('textarea, input');"
+            f" return (box ? box.value : el.innerText).trim().length > 0; }}")
+
+
+def test_only_the_visible_tab_computes(demo_data):
+    with running_app(demo_data) as url, open_page(f"{url}?tab=themes") as page:
+        page.wait_for_function(filled("th-status"))
+        page.wait_for_timeout(1500)                      # time enough for a stray loader to land
+        assert not page.evaluate(filled("lb-status"))    # the leaderboard has not computed
+        page.get_by_role("tab", name="Leaderboard").click()
+        page.wait_for_function(filled("lb-status"))      # it computes when first opened
+        wait_url_param(page, "tab", "leaderboard")
