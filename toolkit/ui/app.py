@@ -22,6 +22,13 @@ from .url_state import follow_tabs
 
 log = logging.getLogger(__name__)
 
+# Accordions with elem_classes=[PHONE_COLLAPSED] (a tab's filters) start closed on a narrow screen:
+# open on a desktop, one tap away on a phone. The browser sends its width on page load, the server
+# closes them (Gradio's own state, so the accordion's toggle keeps working). Any tab gets this by
+# adding the class; `collapse_on_phone` finds the accordions after the tabs are built.
+PHONE_COLLAPSED = "phone-collapsed"
+PHONE_WIDTH = 640
+
 # (tab id, title, tab module): each module's `build(blocks, context)` lays out and wires its tab.
 TABS = [
     ("leaderboard", "Leaderboard", leaderboard),
@@ -40,6 +47,21 @@ CSS = """
 .notice {border-left: 4px solid #fca716; padding-left: 0.6rem}
 /* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width */
 .vega-embed {width: 100%}
+/* Nothing wider than the page: long words (model and judge names, links) wrap, a chart or table
+   wider than its box scrolls inside that box, not the page. */
+.gradio-container {overflow-wrap: anywhere}
+.gradio-container .prose, .gradio-container label, .gradio-container textarea {overflow-wrap: anywhere}
+.gradio-container .vega-embed, .gradio-container .js-plotly-plot {max-width: 100%; overflow-x: auto}
+.gradio-container .table-wrap, .gradio-container .table-container {max-width: 100%; overflow-x: auto}
+.gradio-container .table-wrap td, .gradio-container .table-wrap th {overflow-wrap: normal}
+/* A judge name stays on one line when it fits (a checkbox label breaks at spaces only first). */
+.judge-names label span {overflow-wrap: anywhere; word-break: normal}
+@media (max-width: 640px) {
+  /* Phone: every row's children stack, each the full width. */
+  .gradio-container .row > *, .gradio-container .row > .form > * {min-width: 100% !important; flex-basis: 100%}
+  .gradio-container .row {flex-wrap: wrap}
+  .gradio-container {padding-left: 8px !important; padding-right: 8px !important}
+}
 """
 
 
@@ -91,6 +113,21 @@ def wire_lazy(blocks: gr.Blocks, tabs: gr.Tabs, lazy: LazyTab) -> None:
         tabs.select(on_select, [done], [done, *targets], **options)
 
 
+def collapse_on_phone(blocks: gr.Blocks) -> None:
+    """On page load, close every PHONE_COLLAPSED accordion when the window is narrower than PHONE_WIDTH."""
+    boxes = [b for b in blocks.blocks.values()
+             if isinstance(b, gr.Accordion) and PHONE_COLLAPSED in (b.elem_classes or [])]
+    if not boxes:
+        return
+    width = gr.Number(visible=False, elem_id="window-width")
+
+    def close(window_width: float | None) -> list:
+        narrow = window_width is not None and 0 < window_width < PHONE_WIDTH
+        return [gr.Accordion(open=False) if narrow else gr.skip() for _ in boxes]
+
+    blocks.load(close, width, boxes, js="() => window.innerWidth", queue=False, api_visibility="private")
+
+
 def build_app(context: AppContext) -> gr.Blocks:
     # Gradio's queue rebuilds a pandas frame of every recent event after each event to summarise
     # timings for its monitoring page, by default: a tenth of the Python time of an explorer call.
@@ -115,4 +152,5 @@ def build_app(context: AppContext) -> gr.Blocks:
             return gr.Tabs(selected=visible_tab(request))
 
         blocks.load(select_tab, None, tabs, api_visibility="private")
+        collapse_on_phone(blocks)
     return blocks

@@ -61,6 +61,12 @@ COLUMNS: dict[str, Column] = {
     "index": Column("Index", SCORE), "peak": Column("Peak index", SCORE),
     "elo": Column("Elo", "{:,.0f}"), "plus_minus": Column("±", "{:.0f}"), "lower": Column("Elo low", "{:,.0f}"),
     "upper": Column("Elo high", "{:,.0f}"), "kendall_tau_b": Column("Kendall's tau-b", "{:.3f}"),
+    # views
+    "theme_name": Column("Theme"), "flag": Column("Flag", help="judge-dependent: spread or rank move over the limit"),
+    "table": Column("Table"), "rows": Column("Rows", COUNT), "judge_type": Column("Kind"),
+    "assessments": Column("Assessments", COUNT), "responses_judged": Column("Responses judged", COUNT),
+    "questions": Column("Questions", COUNT), "themes": Column("Themes", COUNT), "domains": Column("Domains", COUNT),
+    "responses": Column("Responses", COUNT), "licence": Column("Licence of its verdicts"),
 }
 
 
