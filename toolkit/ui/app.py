@@ -45,22 +45,22 @@ TABS = [
 CSS = """
 #header-line {font-size: 0.95rem; opacity: 0.85}
 .notice {border-left: 4px solid #fca716; padding-left: 0.6rem}
-/* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width */
+/* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width;
+   its actions menu (the "..." button) sits above the chart, not over it. */
 .vega-embed {width: 100%}
-/* Nothing wider than the page: long words (model and judge names, links) wrap, a chart or table
-   wider than its box scrolls inside that box, not the page. */
-.gradio-container {overflow-wrap: anywhere}
-.gradio-container .prose, .gradio-container label, .gradio-container textarea {overflow-wrap: anywhere}
-.gradio-container .vega-embed, .gradio-container .js-plotly-plot {max-width: 100%; overflow-x: auto}
-.gradio-container .table-wrap, .gradio-container .table-container {max-width: 100%; overflow-x: auto}
-.gradio-container .table-wrap td, .gradio-container .table-wrap th {overflow-wrap: normal}
-/* A judge name stays on one line when it fits (a checkbox label breaks at spaces only first). */
-.judge-names label span {overflow-wrap: anywhere; word-break: normal}
+.vega-embed.has-actions {padding-top: 30px; padding-right: 0}
+/* (Gradio scopes these rules to the app.) Nothing wider than the page: long words (model and judge
+   names, links) wrap; a chart or table wider than its box scrolls inside that box, not the page. */
+.prose, label, textarea {overflow-wrap: anywhere}
+.vega-embed, .js-plotly-plot {max-width: 100%; overflow-x: auto}
+.table-wrap, .table-container {max-width: 100%; overflow-x: auto}
+.table-wrap, .table-wrap * {overflow-wrap: normal}
+.table-container .header-row {flex-wrap: wrap}
+.table-container .header-row .label {min-width: 10em}
 @media (max-width: 640px) {
-  /* Phone: every row's children stack, each the full width. */
-  .gradio-container .row > *, .gradio-container .row > .form > * {min-width: 100% !important; flex-basis: 100%}
-  .gradio-container .row {flex-wrap: wrap}
-  .gradio-container {padding-left: 8px !important; padding-right: 8px !important}
+  /* Phone: the children of every row stack, each the full width. */
+  .row {flex-wrap: wrap}
+  .row > *, .row > .form > * {min-width: 100% !important; flex-basis: 100%}
 }
 """
 

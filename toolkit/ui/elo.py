@@ -33,6 +33,7 @@ DEMO = "demo"
 CONFIGURED = "configured"  # the operator's --matches / SPEECHMAP_MATCHES, by a name that is no path
 CI_CHOICES = ["prompts", "matches"]
 DEFAULT_TOP = 12
+MIN_CELL_WIDTH = 30     # px a heatmap cell needs to show its two-decimal number
 TABLE_COLUMNS = ["rank", "rank_range", "model", "elo", "plus_minus", "lower", "upper", "games", "win_rate"]
 # Shown: the scores beside the model (a phone sees them without scrolling), then the details.
 SHOWN_COLUMNS = ["rank", "model", "elo", "plus_minus", "rank_range", "lower", "upper", "games", "win_rate"]
@@ -103,7 +104,7 @@ def elo_chart(leaderboard: pd.DataFrame) -> alt.Chart:
     order = data["model"].tolist()
     y = alt.Y("model:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
     rules = alt.Chart(data).mark_rule(color="#6366f1", strokeWidth=2).encode(
-        y=y, x=alt.X("lower:Q", title="Elo (Bradley-Terry, 95% bootstrap interval)", scale=alt.Scale(zero=False)),
+        y=y, x=alt.X("lower:Q", title="Elo (95% interval)", scale=alt.Scale(zero=False)),
         x2="upper:Q")
     points = alt.Chart(data).mark_point(filled=True, size=60, color="#f59e0b").encode(
         y=y, x="elo:Q",
@@ -126,11 +127,14 @@ def heatmap_chart(leaderboard: pd.DataFrame, top: int = DEFAULT_TOP) -> alt.Char
         x=alt.X("opponent:N", sort=models, title="opponent", axis=alt.Axis(labelAngle=-40, labelLimit=140)),
         y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=140)))
     cells = base.mark_rect().encode(
-        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="P(win)"),
+        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="P(win)",
+                        legend=alt.Legend(orient="bottom", gradientLength=160)),
         tooltip=["model:N", "opponent:N", alt.Tooltip("p:Q", format=".2f", title="P(model wins)")])
     # Cell colours are the same in both themes, so the text colour follows the cell, not the page.
+    # The numbers only where a cell is wide enough for them (`width`: the chart's, e.g. on a phone).
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("p:Q", format=".2f"),
+        opacity=alt.condition(f"width >= {MIN_CELL_WIDTH * len(models)}", alt.value(1), alt.value(0)),
         color=alt.condition("datum.p > 0.8 || datum.p < 0.2", alt.value("white"), alt.value("#111827")))
     return themed(cells + text, height=max(200, 26 * len(models)))
 
@@ -160,7 +164,7 @@ def panel_texts(summary: dict) -> dict[str, str]:
     position = summary.get("position_bias")
     texts["position"] = ("**Position bias**\n\nNo single-pass probabilities in this file." if not position else
                          f"**Position bias**\n\nPosition A preferred in **{_number(100 * position['share_position_a'], 1)}%** "
-                         f"of {position['passes']} single passes · mean P(A) {_number(position['mean_p_a'])} · "
+                         f"of {position['passes']:,} single passes · mean P(A) {_number(position['mean_p_a'])} · "
                          f"both orders agree on {_number(100 * position['consistency'], 1)}% of pairs\n\n"
                          f"*Every pair is judged in both orders, so an unbiased judge prefers A half the time.*")
     length = summary.get("length_bias")
@@ -170,7 +174,7 @@ def panel_texts(summary: dict) -> dict[str, str]:
         reference = length.get("reference_win_rate_longer")
         versus = (f" (the reference scores prefer it {_number(100 * reference, 1)}%)" if reference is not None else "")
         texts["length"] = (f"**Length bias**\n\nThe longer text wins **{_number(100 * length['win_rate_longer'], 1)}%** "
-                           f"of {length['comparisons']} comparisons{versus} · mean margin "
+                           f"of {length['comparisons']:,} comparisons{versus} · mean margin "
                            f"{_number(length['margin'])}\n\n*Above 50% the judge favours longer texts; compare "
                            f"with the reference to tell verbosity bias from longer texts being better.*")
     return texts

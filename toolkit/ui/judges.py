@@ -30,17 +30,19 @@ from toolkit.storage.store import Store
 
 from .charts import themed
 from .columns import MISSING, PCT, column, header, table_value
-from .common import Rejected, csv_file, download_js, guarded, query_params
+from .common import Rejected, csv_file, download_js, guarded, plain, query_params
 from .context import AppContext
 from .url_state import UrlBar, view_query
 
 TAB = "judges"
 FLAG = "judge-dependent"
+LABEL_LIMIT = 150      # px of a model name on the movers chart's axis
 MOVERS = 15            # the chart and the movers table show the N models whose rank moves most
 JUDGE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b"]
+COLOUR_NAMES = ["blue", "orange", "green", "red", "purple", "teal", "brown", "yellow"]   # of JUDGE_COLORS
 PAIR_COLUMNS = ["judge_a", "judge_b", "models", "kendall_tau_b"]
-MOVER_COLUMNS = ["model", "lab", "spread", "rank_move", "best_rank", "worst_rank", "min_pct_complete",
-                 "max_pct_complete", "judges"]
+MOVER_COLUMNS = ["model", "rank_move", "spread", "best_rank", "worst_rank", "min_pct_complete",
+                 "max_pct_complete", "lab", "judges"]
 
 
 # -- helpers shared by the per-view tabs ---------------------------------------------------------
@@ -192,13 +194,12 @@ def wide_scores(report: Sensitivity, judges: Sequence[str]) -> pd.DataFrame:
 
 
 def scores_value(wide: pd.DataFrame, judges: Sequence[str]) -> gr.Dataframe:
-    """The wide table for people: model, flag, spread and rank move, then the scores and ranks under
-    each judge (headers name the judge in full), lab and judge count last, so that a phone shows the
+    """The wide table for people: model, spread and rank move, the scores and ranks under each judge
+    (headers name the judge in full), then flag, lab and judge count, so that a phone shows the
     numbers beside the model. Numbers formatted as `columns.table_value` does; they still sort."""
     per_judge = {**{f"% {j}": (f"% complete, {j}", PCT) for j in judges},
                  **{f"rank {j}": (f"Rank, {j}", "{:,.0f}") for j in judges}}
-    fixed = ["model", "flag", "spread", "rank_move"]
-    names = [c for c in [*fixed, *per_judge, "lab", "judges"] if c in wide.columns]
+    names = [c for c in ["model", "spread", "rank_move", *per_judge, "flag", "lab", "judges"] if c in wide.columns]
     shown = wide[names]
     headers = {c: per_judge[c][0] if c in per_judge else header(c) for c in names}
     numbers = {headers[c]: per_judge[c][1] if c in per_judge else column(c).number for c in names
@@ -217,14 +218,23 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
     scale = alt.Scale(domain=list(judges), range=(JUDGE_COLORS * len(judges))[:len(judges)])
     rule = alt.Chart(data).mark_rule(color="#8a8f98").encode(
         y=alt.Y("model:N", sort=top, title=None), x="min(pct_complete):Q", x2="max(pct_complete):Q")
+    height = max(200, 24 * len(top))
     dots = alt.Chart(data).mark_circle(size=90, opacity=0.9).encode(
-        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=150)),
+        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         # One judge per legend line: the full names, and a legend no wider than a phone.
-        color=alt.Color("judge:N", scale=scale, legend=alt.Legend(orient="bottom", direction="vertical")),
+        # No legend: a bottom legend starts under the plot and cuts long judge names on a phone;
+        # the key is written above the chart (`colour_key`).
+        color=alt.Color("judge:N", scale=scale, legend=None),
         tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f", title="% complete"),
                  alt.Tooltip("rank:Q", format="d")])
-    return themed(rule + dots, height=max(200, 24 * len(top)))
+    return themed(rule + dots, height=height)
+
+
+def colour_key(judges: Sequence[str]) -> str:
+    """The movers chart's key in words, one judge a line (names from the data as plain text)."""
+    return "  \n".join(f"<span style='color:{JUDGE_COLORS[i % len(JUDGE_COLORS)]}'>●</span> "
+                        f"{COLOUR_NAMES[i % len(COLOUR_NAMES)]}: {plain(judge)}" for i, judge in enumerate(judges))
 
 
 def judges_view(store: Store, state: JudgesState) -> dict[str, Any]:
@@ -280,7 +290,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: JudgesState) -> list[Any]:
         view = judges_view(store, state)
         return [state.question_set, list(state.judges), view_query(TAB, state.query()), view["summary"],
-                f"#### {view['chart_title']}", view["chart"], scores_value(view["scores"], state.judges),
+                f"#### {view['chart_title']}\n{colour_key(state.judges)}", view["chart"], scores_value(view["scores"], state.judges),
                 table_value(view["pairs"]), table_value(view["movers"])]
 
     def state_of(chosen_set: str, chosen_judges: list[str]) -> JudgesState:

@@ -109,7 +109,8 @@ def timeline_chart(points: pd.DataFrame, months: pd.DataFrame, ghost: pd.DataFra
         layers.append(alt.Chart(ghost).mark_line(color=AXIS_GREY, strokeDash=[6, 4], strokeWidth=2.5, opacity=0.8)
                       .encode(x=month_x, y=ema_y, tooltip=["judge:N", alt.Tooltip("month:T", format="%Y-%m"),
                                                              alt.Tooltip("ema:Q", format=".1f")]))
-    return themed(alt.layer(*layers), height=420)
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")   # the height grows to hold the legend
+    return themed(alt.layer(*layers).properties(autosize=fit), height=420)
 
 
 def timeline_view(store: Store, state: TimelineState) -> dict[str, Any]:
