@@ -127,6 +127,8 @@ def check_timeline(url: str, store: Store) -> None:
     for width, scheme in SIZES:
         with open_view(url, {"tab": "timeline", "metric": "denial"}, width, scheme) as page:
             wait_text(page, "tl-status", f"{len(points)} models with a release date")
+            if width < 640:                                   # the options start closed on a phone
+                page.locator("#tl-options button.label-wrap").click()
             assert page.locator("#tl-metric input[value=denial]").is_checked()
             assert page.locator("#tl-ghost input").input_value() == partner
             page.wait_for_selector("#tl-chart canvas, #tl-chart svg.marks", state="attached")

@@ -222,7 +222,6 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
     dots = alt.Chart(data).mark_circle(size=90, opacity=0.9).encode(
         y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
-        # One judge per legend line: the full names, and a legend no wider than a phone.
         # No legend: a bottom legend starts under the plot and cuts long judge names on a phone;
         # the key is written above the chart (`colour_key`).
         color=alt.Color("judge:N", scale=scale, legend=None),
@@ -244,7 +243,7 @@ def judges_view(store: Store, state: JudgesState) -> dict[str, Any]:
     wide = wide_scores(report, judges)
     movers = report.models.head(MOVERS)
     flags = int((wide["flag"] == FLAG).sum())
-    summary = (f"{len(wide)} models scored by {len(judges)} judges; {flags} flagged {FLAG} "
+    summary = (f"{len(wide):,} models scored by {len(judges)} judges; {flags} flagged {FLAG} "
                f"(% complete differs by >= {SPREAD_FLAG:g} points between two judges, or the rank "
                f"by >= {RANK_FLAG} places).")
     return {"summary": summary, "scores": wide, "pairs": report.pairs[PAIR_COLUMNS],
@@ -274,8 +273,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         question_set = gr.Dropdown(question_set_choices(store), value=default_question_set(store),
                                    label="Question set", elem_id="jd-set")
         compared = gr.CheckboxGroup(store.judge_names(), value=list(default_judges(store)),
-                                    label="Judges compared (two or more)", elem_id="jd-judges", scale=2,
-                                    elem_classes=["judge-names"])
+                                    label="Judges compared (two or more)", elem_id="jd-judges", scale=2)
     url_bar = UrlBar("jd")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="jd-status")
     chart_title = gr.Markdown(elem_id="jd-chart-title")
@@ -290,8 +288,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: JudgesState) -> list[Any]:
         view = judges_view(store, state)
         return [state.question_set, list(state.judges), view_query(TAB, state.query()), view["summary"],
-                f"#### {view['chart_title']}\n{colour_key(state.judges)}", view["chart"], scores_value(view["scores"], state.judges),
-                table_value(view["pairs"]), table_value(view["movers"])]
+                f"#### {view['chart_title']}\n{colour_key(state.judges)}", view["chart"],
+                scores_value(view["scores"], state.judges), table_value(view["pairs"]), table_value(view["movers"])]
 
     def state_of(chosen_set: str, chosen_judges: list[str]) -> JudgesState:
         if len(chosen_judges or []) < 2:
