@@ -48,7 +48,7 @@ CSS = """
 /* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width;
    its actions menu (the "..." button) sits above the chart, not over it. */
 .vega-embed {width: 100%}
-.vega-embed.has-actions {padding-top: 30px; padding-right: 0}
+.vega-embed.has-actions {padding-top: 30px !important}
 /* (Gradio scopes these rules to the app.) Nothing wider than the page: long words (model and judge
    names, links) wrap; a chart or table wider than its box scrolls inside that box, not the page. */
 .prose, label, textarea {overflow-wrap: anywhere}

@@ -128,6 +128,12 @@ def timeline_view(store: Store, state: TimelineState) -> dict[str, Any]:
             "months": months}
 
 
+def points_value(points: pd.DataFrame, metric: str) -> gr.Dataframe:
+    """The models table for people: the value headed by its metric ("% denial"); the CSV keeps `value`."""
+    shown = points.rename(columns={"value": f"pct_{metric}"})
+    return table_value(shown, [f"pct_{metric}" if c == "value" else c for c in POINT_COLUMNS])
+
+
 def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     if not store.judge_names():
@@ -153,7 +159,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         view = timeline_view(store, state)
         return [state.judge, state.question_set, state.metric, state.ghost, view_query(TAB, state.query()),
                 view["text"], f"#### {plain(view['title'])}", view["chart"],
-                table_value(view["points"], POINT_COLUMNS), table_value(view["months"], MONTH_COLUMNS)]
+                points_value(view["points"], state.metric), table_value(view["months"], MONTH_COLUMNS)]
 
     def state_of(j: str, s: str, m: str, g: str) -> TimelineState:
         return state_from_query(store, {"judge": j, "set": s, "metric": m, "ghost": g or NO_GHOST})
