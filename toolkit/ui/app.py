@@ -61,6 +61,9 @@ CSS = """
   /* Phone: the children of every row stack, each the full width. */
   .row {flex-wrap: wrap}
   .row > *, .row > .form > * {min-width: 100% !important; flex-basis: 100%}
+  /* A column of long names takes at most 45% of the screen (cut with "…"; a click on a model row opens its view),
+     so the scores beside it stay in view. */
+  .table-wrap {--df-max-col-width: 45vw !important}
 }
 """
 
