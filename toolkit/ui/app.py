@@ -22,6 +22,13 @@ from .url_state import follow_tabs
 
 log = logging.getLogger(__name__)
 
+# Accordions with elem_classes=[PHONE_COLLAPSED] (a tab's filters) start closed on a narrow screen:
+# open on a desktop, one tap away on a phone. The browser sends its width on page load, the server
+# closes them (Gradio's own state, so the accordion's toggle keeps working). Any tab gets this by
+# adding the class; `collapse_on_phone` finds the accordions after the tabs are built.
+PHONE_COLLAPSED = "phone-collapsed"
+PHONE_WIDTH = 640
+
 # (tab id, title, tab module): each module's `build(blocks, context)` lays out and wires its tab.
 TABS = [
     ("leaderboard", "Leaderboard", leaderboard),
@@ -40,8 +47,26 @@ TABS = [
 CSS = """
 #header-line {font-size: 0.95rem; opacity: 0.85}
 .notice {border-left: 4px solid #fca716; padding-left: 0.6rem}
-/* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width */
+/* Altair charts made with width="container": vega-embed's own box is inline-block, give it the width;
+   its actions menu (the "..." button) sits above the chart, not over it. */
 .vega-embed {width: 100%}
+.vega-embed.has-actions {padding-top: 30px !important}
+/* (Gradio scopes these rules to the app.) Nothing wider than the page: long words (model and judge
+   names, links) wrap; a chart or table wider than its box scrolls inside that box, not the page. */
+.prose, label, textarea {overflow-wrap: anywhere}
+.vega-embed, .js-plotly-plot {max-width: 100%; overflow-x: auto}
+.table-wrap, .table-container {max-width: 100%; overflow-x: auto}
+.table-wrap, .table-wrap * {overflow-wrap: normal}
+.table-container .header-row {flex-wrap: wrap}
+.table-container .header-row .label {min-width: 10em}
+@media (max-width: 640px) {
+  /* Phone: the children of every row stack, each the full width. */
+  .row {flex-wrap: wrap}
+  .row > *, .row > .form > * {min-width: 100% !important; flex-basis: 100%}
+  /* A column of long names takes at most 45% of the screen (cut with "…"; a click on a model row opens its view),
+     so the scores beside it stay in view. */
+  .table-wrap {--df-max-col-width: 45vw !important}
+}
 """
 
 
@@ -119,6 +144,21 @@ def wire_lazy(blocks: gr.Blocks, tabs: gr.Tabs, lazies: list[LazyTab]) -> None:
     tabs.select(on_select, computed, [computed, *targets], api_visibility="private")
 
 
+def collapse_on_phone(blocks: gr.Blocks) -> None:
+    """On page load, close every PHONE_COLLAPSED accordion when the window is narrower than PHONE_WIDTH."""
+    boxes = [b for b in blocks.blocks.values()
+             if isinstance(b, gr.Accordion) and PHONE_COLLAPSED in (b.elem_classes or [])]
+    if not boxes:
+        return
+    width = gr.Number(visible=False, elem_id="window-width")
+
+    def close(window_width: float | None) -> list:
+        narrow = window_width is not None and 0 < window_width < PHONE_WIDTH
+        return [gr.Accordion(open=False) if narrow else gr.skip() for _ in boxes]
+
+    blocks.load(close, width, boxes, js="() => window.innerWidth", queue=False, api_visibility="private")
+
+
 def build_app(context: AppContext) -> gr.Blocks:
     # Gradio's queue rebuilds a pandas frame of every recent event after each event to summarise
     # timings for its monitoring page, by default: a tenth of the Python time of an explorer call.
@@ -138,4 +178,5 @@ def build_app(context: AppContext) -> gr.Blocks:
         # Outside the Tabs: a gr.State directly inside gr.Tabs shows up as a tab.
         wire_lazy(blocks, tabs, lazies)
         follow_tabs(tabs, {title: tab_id for tab_id, title, _ in TABS})
+        collapse_on_phone(blocks)
     return blocks

@@ -83,6 +83,12 @@ COLUMNS: dict[str, Column] = {
     "pct_complete_interval": Column("95% interval", help="Wilson score interval of % complete"),
     "index_interval": Column("95% interval", help="bootstrap over questions"),
     "answers": Column("Answers (n)", COUNT, "judged answers behind the index"), "ranked": Column("Ranked"),
+    # views
+    "theme_name": Column("Theme"), "flag": Column("Flag", help="judge-dependent: spread or rank move over the limit"),
+    "table": Column("Table"), "rows": Column("Rows", COUNT), "judge_type": Column("Kind"),
+    "assessments": Column("Assessments", COUNT), "responses_judged": Column("Responses judged", COUNT),
+    "questions": Column("Questions", COUNT), "themes": Column("Themes", COUNT), "domains": Column("Domains", COUNT),
+    "responses": Column("Responses", COUNT), "licence": Column("Licence of its verdicts"),
 }
 
 
