@@ -12,11 +12,7 @@ from toolkit.ui.app import PHONE_COLLAPSED, TABS
 pytestmark = pytest.mark.browser
 
 PHONE = 390
-# Tabs whose phone layout other branches fix; the integrator removes these marks after the merge.
-OTHERS = {"leaderboard", "explorer", "pairwise", "model", "lab", "domain"}
-TAB_IDS = [pytest.param(tab_id, marks=pytest.mark.xfail(strict=False, reason=f"the {tab_id} tab's phone layout "
-                                                        "is another branch's work"))
-           if tab_id in OTHERS else tab_id for tab_id, _, _ in TABS]
+TAB_IDS = [tab_id for tab_id, _, _ in TABS]
 # A tab has computed once its link box holds the absolute URL (every tab has one) - or, for a tab
 # without one, once the page has settled.
 COMPUTED = "() => [...document.querySelectorAll('.view-link textarea, .view-link input')].some(b => b.value.includes('tab='))"
