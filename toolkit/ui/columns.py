@@ -67,6 +67,11 @@ COLUMNS: dict[str, Column] = {
     "precision": Column("Precision", "{:.3f}"), "recall": Column("Recall", "{:.3f}"), "f1": Column("F1", "{:.3f}"),
     "gold": Column("Human (gold) judge"), "accuracy": Column("Accuracy", "{:.3f}"),
     "kappa": Column("Cohen's kappa", "{:.3f}"), "label_raw": Column("Raw label"), "analysis": Column("Analysis"),
+    # model, lab, domain
+    "total": Column("Models ranked", COUNT), "shared": Column("Tie"), "labs": Column("Labs ranked", COUNT),
+    "in_window": Column("In index window"), "answers": Column("Answers", COUNT, "judged answers behind the index"),
+    "index_low": Column("Index 95% low", SCORE), "index_high": Column("Index 95% high", SCORE),
+    "ranked": Column("Ranked"),
 }
 
 
