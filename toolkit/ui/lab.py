@@ -18,7 +18,7 @@ from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, MODEL_COLUMNS,
 from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
-from .charts import themed
+from .charts import themed, tips
 from .columns import table_value
 from .common import guarded
 from .context import AppContext
@@ -110,10 +110,10 @@ def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
     dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
         x=alt.X("index:Q", title="lab index", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("row:N", title=None, axis=None),
-        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
+        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=names, range=(JUDGE_COLORS * len(names))[:len(names)]),
                         legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"])
+        tooltip=tips("judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"))
     return themed(dots.properties(title="Lab index under each judge"), height=70)
 
 

@@ -16,12 +16,13 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.core.labels import CANONICAL, COMPLETE, SCORED
-from toolkit.query.model_view import ResponsePage, judge_disagreements, model_page, model_responses, verdict_counts
+from toolkit.query.model_view import (ResponsePage, judge_disagreements, model_page, model_responses, remembered,
+                                      verdict_counts, view_key)
 from toolkit.query.scores import MIN_N, PCT, PCT_INTERVAL
 from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, judge_scores
 from toolkit.storage.store import Store
 
-from .charts import AXIS_GREY, label_scale, themed
+from .charts import AXIS_GREY, label_scale, themed, tips
 from .columns import table_value
 from .common import guarded, safe_markdown_html
 from .context import AppContext
@@ -144,18 +145,20 @@ def verdict_chart(header: Mapping[str, Any], honest: Mapping[str, Any]):
     bar = alt.Chart(data).mark_bar().encode(
         x=alt.X("percent:Q", stack="zero", title="% of responses", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("label:N", scale=label_scale(list(SCORED)), legend=alt.Legend(orient="bottom", title=None)),
-        order="order:Q", tooltip=["label:N", alt.Tooltip("percent:Q", format=".1f", title="%"),
-                                  alt.Tooltip("low:Q", format=".1f", title="95% low"),
-                                  alt.Tooltip("high:Q", format=".1f", title="95% high")])
+        order=alt.Order("order:Q"), tooltip=tips("label:N", alt.Tooltip("percent:Q", format=".1f", title="%"),
+                                                 alt.Tooltip("low:Q", format=".1f", title="95% low"),
+                                                 alt.Tooltip("high:Q", format=".1f", title="95% high")))
     whisker = alt.Chart(data[data["label"] == "COMPLETE"]).mark_errorbar(ticks=True, color=AXIS_GREY, thickness=2)
-    interval = whisker.encode(x=alt.X("low:Q", title="% of responses"), x2="high:Q")
+    interval = whisker.encode(x=alt.X("low:Q", title="% of responses"), x2=alt.X2("high:Q"))
     title = f"Verdicts (n = {header['n']:,}); the whisker is % complete's 95% interval"
     return themed(alt.layer(bar, interval).properties(title=title), height=60)
 
 
 def judge_panel(store: Store, state: ModelState) -> pd.DataFrame:
-    """The model's % COMPLETE and rank under every judge, and how many models each judge ranked."""
-    scores = judge_scores(store, state.question_set)
+    """The model's % COMPLETE and rank under every judge, and how many models each judge ranked
+    (every model's scores under every judge are kept per store: they do not depend on the model)."""
+    scores = remembered(store, "judge_scores", view_key(None, state.question_set, None),
+                        lambda: judge_scores(store, state.question_set))
     totals = scores.groupby("judge")["model"].size()
     own = scores[scores["model"] == state.model]
     return own.assign(models=own["judge"].map(totals))[JUDGE_TABLE].reset_index(drop=True)
@@ -170,10 +173,10 @@ def judge_chart(panel: pd.DataFrame, chosen_judge: str | None):
     dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("row:N", title=None, axis=None),
-        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
+        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=judges, range=(JUDGE_COLORS * len(judges))[:len(judges)]),
                         legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"])
+        tooltip=tips("judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"))
     return themed(dots.properties(title="Score under each judge"), height=70)
 
 
