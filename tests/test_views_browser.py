@@ -99,7 +99,7 @@ def check_model(url: str, store: Store) -> None:
             assert "% complete" in page.locator("#md-domains").inner_text()      # headers for people
             page.wait_for_selector("#md-judge-chart canvas, #md-judge-chart svg.marks", state="attached")
             page.wait_for_selector("#md-verdicts canvas, #md-verdicts svg.marks", state="attached")
-            assert page.locator("#md-verdicts label, #md-judge-chart label").count() == 0   # no label chip
+            assert page.locator("#md-verdicts label:visible, #md-judge-chart label:visible").count() == 0   # no label chip
             assert fits_the_width(page), width
             shoot(page, f"view-model-{width}-{scheme}")
     human = store.judge_names("human")[0]           # a judge of a few responses: not ranked, a warning
