@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 
 def wait_for_view(page, text: str) -> None:
     page.wait_for_function(f"() => document.querySelector('#elo-status')?.innerText.includes({text!r})")
-    page.wait_for_selector("#elo-chart svg, #elo-chart canvas")
-    page.wait_for_selector("#elo-heatmap svg, #elo-heatmap canvas")
+    page.wait_for_selector("#elo-chart svg.marks, #elo-chart canvas")
+    page.wait_for_selector("#elo-heatmap svg.marks, #elo-heatmap canvas")
 
 
 def test_elo_tab_on_the_demo_matches(demo_data, tmp_path):

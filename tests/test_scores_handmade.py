@@ -290,10 +290,10 @@ def test_tab_views_render_serialisable_charts(mig_store):
     view, change = tab.leaderboard_view(mig_store, state), tab.migration_view(mig_store, state)
     assert view["model"] == "m2" and view["models"]["model"].tolist() == ["m1", "m4", "m2"]  # 75, 50, 25
     assert change["summary"]["changed"] == 3
-    for chart in (view["trajectory_chart"], view["breakdown_chart"], change["shift_chart"],
+    for chart in (view["trajectory_chart"], change["shift_chart"],
                   change["scatter_chart"], change["rank_chart"]):
         json.loads(chart.to_json())  # what gr.Plot sends to the browser
-    assert tab.datatypes(view["models"])[:5] == ["str", "number", "number", "str", "number"]  # model rank tied lab n
+    assert tab.model_table(view["models"]).datatype[:6] == ["str", "number", "number", "str", "html", "number"]  # model rank %c interval bar n
 
 
 # -- CLI -------------------------------------------------------------------------------------

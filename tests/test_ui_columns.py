@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gradio as gr
+import pytest
 import pandas as pd
 
 from toolkit.ui.columns import MISSING, header, table_value
@@ -35,3 +36,14 @@ def test_lab_palette_uses_the_metadata_then_a_colour_blind_set_then_grey():
     assert colours["c"] == COLOUR_BLIND_SAFE[1]
     assert [colours[f"x{i}"] for i in range(5)] == COLOUR_BLIND_SAFE[2:]
     assert colours["x5"] == colours["x7"] == BEYOND_PALETTE  # beyond the set: grey
+
+
+def test_lab_palette_keeps_close_colours_apart():
+    from toolkit.ui.charts import COLOUR_BLIND_SAFE, _lab_coordinates, lab_palette
+
+    # CIELAB of pure red (sRGB, D65), as the textbook tables give it: L* 53.24, a* 80.09, b* 67.20.
+    assert _lab_coordinates("#ff0000") == pytest.approx((53.24, 80.09, 67.20), abs=0.02)
+    # Three oranges in the metadata: the second and third are replaced; Okabe-Ito's own orange
+    # (#E69F00) is skipped too, being as close to the first.
+    colours = lab_palette(["a", "b", "c"], {"a": "#f59e0b", "b": "#f6a01a", "c": "#e69f00"})
+    assert colours == {"a": "#f59e0b", "b": COLOUR_BLIND_SAFE[0], "c": COLOUR_BLIND_SAFE[2]}

@@ -8,6 +8,7 @@ import pytest
 from tests.browser import link_box, open_page, pick, reload_keeps, running_app, url_params, wait_url_param
 from toolkit.query.themes import theme_summary
 from toolkit.storage.store import Store
+from toolkit.ui.themes import readable
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def test_the_address_bar_follows_the_view(demo_data):
         assert link_box(page, "th").startswith(url) and "window=6" in link_box(page, "th")  # absolute
 
         reload_keeps(page, SHOWS_WINDOW_6)
-        pick(page, "th-theme", least)
+        pick(page, "th-theme", readable(least))            # themes are listed by readable name
         wait_url_param(page, "theme", least)
         assert url_params(page)["window"] == "6"
 
@@ -43,4 +44,21 @@ def test_the_address_bar_follows_the_view(demo_data):
         page.go_back(wait_until="domcontentloaded")          # Back: the themes view, reloaded
         wait_url_param(page, "tab", "themes")
         page.wait_for_function(SHOWS_WINDOW_6)
-        page.wait_for_function(f"() => document.querySelector('#th-theme input')?.value === {least!r}")
+        page.wait_for_function(f"() => document.querySelector('#th-theme input')?.value === {readable(least)!r}")
+
+
+def filled(elem_id: str) -> str:
+    """JS: the element (a textbox, else any block) shows some text."""
+    return (f"() => {{ const el = document.querySelector('#{elem_id}'); if (!el) return false;"
+            f" const box = el.querySelector('textarea, input');"
+            f" return (box ? box.value : el.innerText).trim().length > 0; }}")
+
+
+def test_only_the_visible_tab_computes(demo_data):
+    with running_app(demo_data) as url, open_page(f"{url}?tab=themes") as page:
+        page.wait_for_function(filled("th-status"))
+        page.wait_for_timeout(1500)                      # time enough for a stray loader to land
+        assert not page.evaluate(filled("lb-status"))    # the leaderboard has not computed
+        page.get_by_role("tab", name="Leaderboard").click()
+        page.wait_for_function(filled("lb-status"))      # it computes when first opened
+        wait_url_param(page, "tab", "leaderboard")

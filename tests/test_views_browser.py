@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import open_page, running_app, screenshot_folder
+from tests.browser import link_box, open_page, reload_keeps, running_app, screenshot_folder, wait_url_param
 from tests.test_public_browser import Counter, listener  # noqa: F401 - the request-counting server
 from toolkit.query.migration import overlap_partner
 from toolkit.query.model_view import model_page
@@ -19,6 +19,7 @@ from toolkit.query.sensitivity import sensitivity
 from toolkit.query.themes import theme_summary
 from toolkit.query.timeline import timeline_points
 from toolkit.storage.store import Store
+from toolkit.ui.themes import readable
 
 pytestmark = pytest.mark.browser
 
@@ -117,9 +118,9 @@ def check_themes(url: str, store: Store) -> None:
         with open_view(url, {"tab": "themes", "window": "6"}, width, scheme) as page:
             wait_text(page, "th-status", "released in the last 6 months")
             first = row(page, "th-summary")
-            assert least in first.inner_text()
+            assert readable(least) in first.inner_text()     # themes by their readable names
             first.locator("[role=gridcell]").first.click()  # opens the theme's grid
-            wait_text(page, "th-theme-status", f"{least}:")
+            wait_text(page, "th-theme-status", f"{readable(least)}:")
             page.wait_for_selector("#th-grid canvas, #th-grid svg.marks", state="attached")
             assert f"theme={least}" in text_of(page, "th-link")
             assert rows(page, "th-models") > 0
@@ -129,7 +130,7 @@ def check_themes(url: str, store: Store) -> None:
             assert page.locator("#th-answers article").count() > 0
             assert page.locator("#th-answers script, #th-answers img").count() == 0
     with open_view(url, {"tab": "themes", "theme": least}) as page:  # a model on the theme opens its view
-        wait_text(page, "th-theme-status", f"{least}:")
+        wait_text(page, "th-theme-status", f"{readable(least)}:")
         model = row(page, "th-models").locator("[role=gridcell]").first
         name = model.inner_text().strip()
         model.click()
@@ -144,6 +145,8 @@ def check_timeline(url: str, store: Store) -> None:
     for width, scheme in SIZES:
         with open_view(url, {"tab": "timeline", "metric": "denial"}, width, scheme) as page:
             wait_text(page, "tl-status", f"{len(points)} models with a release date")
+            if width < 640:                                   # the options start closed on a phone
+                page.locator("#tl-options button.label-wrap").click()
             assert page.locator("#tl-metric input[value=denial]").is_checked()
             assert page.locator("#tl-ghost input").input_value() == partner
             page.wait_for_selector("#tl-chart canvas, #tl-chart svg.marks", state="attached")
@@ -210,3 +213,47 @@ def test_views_are_safe_in_public(demo_data, listener, tmp_path):  # noqa: F811 
             assert download.value.suggested_filename.startswith("judges_")
         assert len(csv_files(downloads)) == 1
     assert Counter.hits == []
+
+
+# Each tab's address bar follows a control: (tab, how to change it, the URL parameter and value it
+# writes, what holds after a reload). The human annotator is not compared by default.
+def tick_human(page) -> None:
+    page.locator("#jd-judges label", has_text="human-annotator").click()
+
+
+URL_CASES = [
+    ("timeline", "tl", lambda page: page.locator("#tl-metric label", has_text="denial").click(), "metric", "denial",
+     "() => document.querySelector('#tl-metric input[value=denial]')?.checked"),
+    ("judges", "jd", tick_human, "judges", None,
+     "() => [...document.querySelectorAll('#jd-judges input:checked')].length === 4"),
+    ("elo", "elo", lambda page: page.locator("#elo-ci label", has_text="matches").click(), "elo_ci", "matches",
+     "() => document.querySelector('#elo-ci input[value=matches]')?.checked"),
+]
+
+
+def test_each_view_writes_its_state_into_the_address_bar(demo_data):
+    store = Store.open(demo_data)
+    everyone = ",".join([*sensitivity_judges(store), "demo/human-annotator"])
+    with running_app(demo_data) as url:
+        for tab, prefix, change, name, value, restored in URL_CASES:
+            with open_view(url, {"tab": tab}) as page:
+                page.wait_for_function(f"() => document.querySelector('#{prefix}-link textarea, #{prefix}-link input')"
+                                       "?.value.includes('tab=')")       # the view computed and wrote its URL
+                change(page)
+                wait_url_param(page, name, value or everyone)
+                assert link_box(page, prefix).startswith(url), link_box(page, prefix)   # absolute
+                assert f"{name}=" in link_box(page, prefix)
+                reload_keeps(page, restored)
+                wait_url_param(page, name, value or everyone)
+        with open_view(url, {"tab": "leaderboard"}) as page:   # About: just the tab
+            page.get_by_role("tab", name="About the data").click()
+            wait_url_param(page, "tab", "about")
+            page.wait_for_function("() => document.querySelector('#about-link textarea, #about-link input')"
+                                   "?.value.endsWith('?tab=about')")
+            assert link_box(page, "about").startswith(url)
+            reload_keeps(page, "() => document.querySelector('#about-verdicts')?.checkVisibility()")
+
+
+def sensitivity_judges(store: Store) -> list[str]:
+    from toolkit.query.sensitivity import flag_judges
+    return list(flag_judges(store))

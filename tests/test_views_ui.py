@@ -78,3 +78,24 @@ def test_a_bad_url_shows_one_sentence_in_the_view(store, demo_data, tab_id, para
     shown = [v for v in values if isinstance(v, str)]
     assert len(shown) == 1 and "not in this data" in shown[0]
     assert "http" not in shown[0] and "Traceback" not in shown[0]
+
+
+def test_about_writes_just_its_tab_and_shows_no_server_path(store, demo_data):
+    from toolkit.ui import about
+
+    lazy = built(about, store, demo_data, "about")
+    assert len(lazy.loaders) == 1
+    assert lazy.loaders[0][0](request(tab="about")) == "?tab=about"
+
+
+def test_the_elo_table_shows_the_win_rate_in_percent():
+    import pandas as pd
+
+    from toolkit.ui.elo import TABLE_COLUMNS, shown_table
+
+    board = pd.DataFrame([[1, "1", "m", 1000.4, 3.2, 990.0, 1010.0, 4, 0.25]], columns=TABLE_COLUMNS)
+    shown = shown_table(board).value            # the scores beside the model, the machine table untouched
+    assert shown["headers"] == ["Rank", "Model", "Elo", "±", "Rank range", "Elo low", "Elo high", "Games",
+                                "Win rate (%)"]
+    assert shown["metadata"]["display_value"] == [["1", "m", "1,000", "3", "1", "990", "1,010", "4", "25.0"]]
+    assert board.loc[0, "win_rate"] == 0.25

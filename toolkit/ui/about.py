@@ -1,5 +1,6 @@
-"""The "About the data" view: what the verdicts mean, how scores are computed, real counts per table,
-judge and question set. It names the kind of data source, never a server path."""
+"""The "About the data" view: what the verdicts mean, how scores are computed, the datasets and their
+licences, real counts per table, judge and question set. It names the kind of data source, never a
+server path. State in the URL: just the tab (?tab=about)."""
 from __future__ import annotations
 
 import gradio as gr
@@ -9,7 +10,13 @@ from toolkit.query.inventory import judge_counts, question_set_counts, table_cou
 from toolkit.storage.store import Store
 
 from . import texts
+from .columns import shown_table
 from .context import AppContext
+from .url_state import UrlBar, view_query
+
+TAB = "about"
+HUMAN_LICENCE = "CC-BY-4.0"
+LLM_LICENCE = "the judge model's terms"
 
 
 def header_line(store: Store, source: str) -> str:
@@ -20,33 +27,40 @@ def header_line(store: Store, source: str) -> str:
             f"{counts['assessments']:,} assessments · {counts['judges']:,} judges · {counts['models']:,} models")
 
 
-def with_separators(frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer columns as text with thousands separators (1,234), for reading, not sorting."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_integer_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda n: f"{n:,}")
-    return shown
-
-
 def verdicts_markdown() -> str:
     rows = [f"- **{symbol} {label}**: {meaning}" for label, (symbol, meaning) in texts.VERDICTS.items()]
     return "\n".join([texts.ABOUT_VERDICTS_TITLE, *rows])
+
+
+def judges_with_licence(store: Store) -> pd.DataFrame:
+    """Judge counts with the licence of each judge's verdicts (human annotations CC-BY-4.0)."""
+    judges = judge_counts(store)
+    return judges.assign(licence=judges["judge_type"].map(lambda kind: HUMAN_LICENCE if kind == "human"
+                                                          else LLM_LICENCE))
+
+
+def counts_table(frame: pd.DataFrame, label: str, elem_id: str) -> gr.Dataframe:
+    """A read-only table with human headers and thousands separators (columns.COLUMNS)."""
+    kinds = ["number" if pd.api.types.is_numeric_dtype(frame[c]) else "str" for c in frame.columns]
+    return gr.Dataframe(shown_table(frame), datatype=kinds, label=label, interactive=False, elem_id=elem_id)
 
 
 def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
     gr.Markdown(verdicts_markdown(), elem_id="about-verdicts")
     gr.Markdown(texts.ABOUT_SCORES, elem_id="about-scores")
+    gr.Markdown(texts.ABOUT_VIEW_SCORES, elem_id="about-view-scores")
     gr.Markdown(f"### The data\nSource: {texts.ABOUT_SOURCE.get(context.source, 'unknown')}.", elem_id="about-source")
-    gr.Dataframe(with_separators(table_counts(store)), label="Rows per table", interactive=False,
-                 elem_id="about-tables")
-    gr.Dataframe(with_separators(judge_counts(store)), label="Judges", interactive=False, elem_id="about-judges")
-    gr.Dataframe(with_separators(question_set_counts(store)), label="Question sets", interactive=False,
-                 elem_id="about-sets")
+    counts_table(table_counts(store), "Rows per table", "about-tables")
+    counts_table(judges_with_licence(store), "Judges", "about-judges")
+    counts_table(question_set_counts(store), "Question sets", "about-sets")
     report = store.build_report()
     if report:
         totals = report.get("totals", {})
         gr.Markdown(
             f"Build: {totals.get('lines_read', 0):,} lines read = {totals.get('rows_written', 0):,} rows written "
             f"+ {totals.get('quarantined', 0):,} quarantined (listed in the build's quarantine file).")
+    gr.Markdown(texts.ABOUT_DATASETS, elem_id="about-datasets")
+    url_bar = UrlBar("about")
+    # The view has no controls: its loader only writes ?tab=about (absolute) into the link box.
+    blocks.load(lambda request: view_query(TAB, {}), None, url_bar.query, api_visibility="private")

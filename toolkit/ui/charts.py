@@ -49,20 +49,43 @@ def themed(chart: alt.TopLevelMixin, height: int = 320) -> alt.TopLevelMixin:
 
 
 def lab_palette(labs: list[str], given: dict[str, str | None] | None = None) -> dict[str, str]:
-    """A colour per lab, in the order given: the metadata's own colour where it has one (and no
-    earlier lab took it), else the next unused colour of the colour-blind-safe set, then grey."""
+    """A colour per lab, in the order given: the metadata's own colour where it has one and it is
+    not too close to an earlier lab's (three labs in three oranges cannot be told apart), else the
+    next colour of the colour-blind-safe set that is not too close either, then grey."""
     given = given or {}
-    taken: set[str] = set()
     colours: dict[str, str] = {}
-    spare = iter([c for c in COLOUR_BLIND_SAFE])
     for lab in labs:
-        own = (given.get(lab) or "").strip()
-        if own and own.lower() not in taken:
-            colours[lab] = own
-        else:
-            colours[lab] = next((c for c in spare if c.lower() not in taken), BEYOND_PALETTE)
-        taken.add(colours[lab].lower())
+        taken = [_lab_coordinates(c) for c in colours.values() if c != BEYOND_PALETTE]
+        free = [c for c in [(given.get(lab) or "").strip(), *COLOUR_BLIND_SAFE]
+                if _lab_coordinates(c) and all(_distance(_lab_coordinates(c), t) >= MIN_COLOUR_DISTANCE
+                                               for t in taken)]
+        colours[lab] = free[0] if free else BEYOND_PALETTE
     return colours
+
+
+# Colours closer than this (CIE76 delta E in CIELAB) count as the same colour on a chart.
+MIN_COLOUR_DISTANCE = 25.0
+
+
+def _lab_coordinates(colour: str) -> tuple[float, float, float] | None:
+    """CIELAB (D65) of a `#rrggbb` colour; None for anything else.
+    L* = 116 f(Y) - 16, a* = 500 (f(X) - f(Y)), b* = 200 (f(Y) - f(Z)), from linear sRGB."""
+    text = colour.strip().lstrip("#")
+    if len(text) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in text):
+        return None
+    rgb = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047
+    y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b
+    z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _distance(p: tuple[float, float, float], q: tuple[float, float, float]) -> float:
+    return sum((a - b) ** 2 for a, b in zip(p, q)) ** 0.5
 
 
 def lab_scale(labs: list[str], given: dict[str, str | None] | None = None) -> alt.Scale:

@@ -58,7 +58,7 @@ COLUMNS: dict[str, Column] = {
     "month_mean": Column("Monthly mean (%)", PCT), "ema": Column("EMA (%)", PCT),
     "win_rate": Column("Win rate (%)", PCT),
     # indices and ratings
-    "index": Column("Index", SCORE), "peak": Column("Peak index", SCORE),
+    "index": Column("Index", SCORE), "peak": Column("Best model (%)", PCT),
     "elo": Column("Elo", "{:,.0f}"), "plus_minus": Column("±", "{:.0f}"), "lower": Column("Elo low", "{:,.0f}"),
     "upper": Column("Elo high", "{:,.0f}"), "kendall_tau_b": Column("Kendall's tau-b", "{:.3f}"),
     # explorer
@@ -67,11 +67,31 @@ COLUMNS: dict[str, Column] = {
     "precision": Column("Precision", "{:.3f}"), "recall": Column("Recall", "{:.3f}"), "f1": Column("F1", "{:.3f}"),
     "gold": Column("Human (gold) judge"), "accuracy": Column("Accuracy", "{:.3f}"),
     "kappa": Column("Cohen's kappa", "{:.3f}"), "label_raw": Column("Raw label"), "analysis": Column("Analysis"),
+    # leaderboard
+    "verdict_bar": Column("Verdicts", help="shares of ✓ complete, ~ evasive, ✕ denial, ! error"),
+    "judge-dependent": Column("Judge-dependent", help="% complete or rank moves between the LLM judges"),
+    "n_from": Column("Answers before", COUNT), "n_to": Column("Answers after", COUNT),
+    "share_from": Column("% before", PCT), "share_to": Column("% after", PCT),
+    "change_points": Column("Change (points)", SIGNED), "from_label": Column("Verdict before"),
+    "to_label": Column("Verdict after"), "pct": Column("% of compared", PCT), "changed": Column("Changed"),
+    "delta_evasive": Column("Change evasive (points)", SIGNED),
+    "delta_denial": Column("Change denial (points)", SIGNED), "delta_error": Column("Change error (points)", SIGNED),
+    "mean": Column("Mean change (points)", SIGNED), "std": Column("Std. dev. (points)", PCT),
+    "mean_abs": Column("Mean absolute change (points)", PCT), "rank_change": Column("Rank change", "{:+,.0f}"),
+    "index_from": Column("Index before", SCORE), "index_to": Column("Index after", SCORE),
+    "index_change": Column("Index change", "{:+.2f}"),
+    "pct_complete_interval": Column("95% interval", help="Wilson score interval of % complete"),
+    "index_interval": Column("95% interval", help="bootstrap over questions"),
+    "answers": Column("Answers (n)", COUNT, "judged answers behind the index"), "ranked": Column("Ranked"),
+    # views
+    "theme_name": Column("Theme"), "flag": Column("Flag", help="judge-dependent: spread or rank move over the limit"),
+    "table": Column("Table"), "rows": Column("Rows", COUNT), "judge_type": Column("Kind"),
+    "assessments": Column("Assessments", COUNT), "responses_judged": Column("Responses judged", COUNT),
+    "questions": Column("Questions", COUNT), "themes": Column("Themes", COUNT), "domains": Column("Domains", COUNT),
+    "responses": Column("Responses", COUNT), "licence": Column("Licence of its verdicts"),
     # model, lab, domain
     "total": Column("Models ranked", COUNT), "shared": Column("Tie"), "labs": Column("Labs ranked", COUNT),
-    "in_window": Column("In index window"), "answers": Column("Answers", COUNT, "judged answers behind the index"),
-    "index_low": Column("Index 95% low", SCORE), "index_high": Column("Index 95% high", SCORE),
-    "ranked": Column("Ranked"),
+    "in_window": Column("In index window"),
 }
 
 

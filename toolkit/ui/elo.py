@@ -22,17 +22,21 @@ from ..arena.ratings import win_probability
 from ..arena.matches_source import MatchesPolicy, MatchesSourceError, read_matches
 from ..arena.summary import summarise
 from .charts import themed
-from .common import csv_file, download_js, guarded, plain, query_params, share_link
+from .columns import table_value
+from .common import csv_file, download_js, guarded, plain, query_params
 from . import texts
 from .context import AppContext
+from .url_state import UrlBar, view_query
 
 TAB = "elo"
 DEMO = "demo"
 CONFIGURED = "configured"  # the operator's --matches / SPEECHMAP_MATCHES, by a name that is no path
 CI_CHOICES = ["prompts", "matches"]
 DEFAULT_TOP = 12
+MIN_CELL_WIDTH = 30     # px a heatmap cell needs to show its two-decimal number
 TABLE_COLUMNS = ["rank", "rank_range", "model", "elo", "plus_minus", "lower", "upper", "games", "win_rate"]
-TABLE_HEADERS = ["rank", "rank range", "model", "Elo", "± (95%)", "lower", "upper", "games", "win rate"]
+# Shown: the scores beside the model (a phone sees them without scrolling), then the details.
+SHOWN_COLUMNS = ["rank", "model", "elo", "plus_minus", "rank_range", "lower", "upper", "games", "win_rate"]
 
 
 @dataclass
@@ -98,16 +102,16 @@ def elo_chart(leaderboard: pd.DataFrame) -> alt.Chart:
     """Elo of every model with its 95% interval, best at the top."""
     data = leaderboard[["model", "elo", "lower", "upper", "plus_minus", "rank_range"]].copy()
     order = data["model"].tolist()
-    y = alt.Y("model:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("model:N", sort=order, title=None, axis=alt.Axis(labelLimit=160))
     rules = alt.Chart(data).mark_rule(color="#6366f1", strokeWidth=2).encode(
-        y=y, x=alt.X("lower:Q", title="Elo (Bradley-Terry, 95% bootstrap interval)", scale=alt.Scale(zero=False)),
+        y=y, x=alt.X("lower:Q", title="Elo (95% interval)", scale=alt.Scale(zero=False)),
         x2="upper:Q")
     points = alt.Chart(data).mark_point(filled=True, size=60, color="#f59e0b").encode(
         y=y, x="elo:Q",
         tooltip=["model:N", alt.Tooltip("elo:Q", format=".1f"), alt.Tooltip("plus_minus:Q", format=".1f", title="±"),
                  alt.Tooltip("rank_range:N", title="rank")])
-    # A layered chart gets zero width in gr.Plot with width="container" (Gradio 6.31): fixed width.
-    return themed(rules + points, height=max(220, 18 * len(data))).properties(width=420)
+    # Container width: app.py's CSS gives vega-embed the width a layered chart needs in gr.Plot.
+    return themed(rules + points, height=max(220, 18 * len(data)))
 
 
 def heatmap_chart(leaderboard: pd.DataFrame, top: int = DEFAULT_TOP) -> alt.Chart:
@@ -121,15 +125,18 @@ def heatmap_chart(leaderboard: pd.DataFrame, top: int = DEFAULT_TOP) -> alt.Char
     data = data[data["model"] != data["opponent"]]
     base = alt.Chart(data).encode(
         x=alt.X("opponent:N", sort=models, title="opponent", axis=alt.Axis(labelAngle=-40, labelLimit=140)),
-        y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=200)))
+        y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=140)))
     cells = base.mark_rect().encode(
-        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="P(win)"),
+        color=alt.Color("p:Q", scale=alt.Scale(scheme="redblue", domain=[0, 1]), title="P(win)",
+                        legend=alt.Legend(orient="bottom", gradientLength=160)),
         tooltip=["model:N", "opponent:N", alt.Tooltip("p:Q", format=".2f", title="P(model wins)")])
     # Cell colours are the same in both themes, so the text colour follows the cell, not the page.
-    text = base.mark_text(fontSize=10).encode(
+    # The numbers only where a cell is wide enough for them (`width`: the chart's, e.g. on a phone).
+    text = base.mark_text(fontSize=11).encode(
         text=alt.Text("p:Q", format=".2f"),
+        opacity=alt.condition(f"width >= {MIN_CELL_WIDTH * len(models)}", alt.value(1), alt.value(0)),
         color=alt.condition("datum.p > 0.8 || datum.p < 0.2", alt.value("white"), alt.value("#111827")))
-    return themed(cells + text, height=30 * len(models)).properties(width=30 * len(models))
+    return themed(cells + text, height=max(200, 26 * len(models)))
 
 
 def _number(value: Any, digits: int = 3) -> str:
@@ -157,7 +164,7 @@ def panel_texts(summary: dict) -> dict[str, str]:
     position = summary.get("position_bias")
     texts["position"] = ("**Position bias**\n\nNo single-pass probabilities in this file." if not position else
                          f"**Position bias**\n\nPosition A preferred in **{_number(100 * position['share_position_a'], 1)}%** "
-                         f"of {position['passes']} single passes · mean P(A) {_number(position['mean_p_a'])} · "
+                         f"of {position['passes']:,} single passes · mean P(A) {_number(position['mean_p_a'])} · "
                          f"both orders agree on {_number(100 * position['consistency'], 1)}% of pairs\n\n"
                          f"*Every pair is judged in both orders, so an unbiased judge prefers A half the time.*")
     length = summary.get("length_bias")
@@ -167,7 +174,7 @@ def panel_texts(summary: dict) -> dict[str, str]:
         reference = length.get("reference_win_rate_longer")
         versus = (f" (the reference scores prefer it {_number(100 * reference, 1)}%)" if reference is not None else "")
         texts["length"] = (f"**Length bias**\n\nThe longer text wins **{_number(100 * length['win_rate_longer'], 1)}%** "
-                           f"of {length['comparisons']} comparisons{versus} · mean margin "
+                           f"of {length['comparisons']:,} comparisons{versus} · mean margin "
                            f"{_number(length['margin'])}\n\n*Above 50% the judge favours longer texts; compare "
                            f"with the reference to tell verbosity bias from longer texts being better.*")
     return texts
@@ -178,8 +185,8 @@ def status_text(summary: dict, source: str) -> str:
     counts = summary["counts"]
     where = "demo matches (generated texts, reference judge with a simulated position bias)" \
         if source.strip() in ("", DEMO) else plain(source)
-    return (f"{counts['models']} models · {counts['prompts']} prompts · {counts['matches']} games "
-            f"({counts['distinct_comparisons']} distinct comparisons) · from {where}")
+    return (f"{counts['models']:,} models · {counts['prompts']:,} prompts · {counts['matches']:,} games "
+            f"({counts['distinct_comparisons']:,} distinct comparisons) · from {where}")
 
 
 @dataclass
@@ -209,66 +216,90 @@ def elo_view(state: EloState, demo_dir: Path, policy: MatchesPolicy = MatchesPol
                    heatmap_chart(board, state.top), panel_texts(summary), f"elo-leaderboard-{path.parent.name}")
 
 
+def shown_table(table: pd.DataFrame | None) -> gr.Dataframe:
+    """The leaderboard for people (SHOWN_COLUMNS, human headers, win rate in percent)."""
+    table = table if table is not None else pd.DataFrame(columns=TABLE_COLUMNS)
+    return table_value(table.assign(win_rate=table["win_rate"] * 100), SHOWN_COLUMNS)
+
+
+@dataclass
+class EloControls:
+    source: gr.Textbox
+    ci_over: gr.Radio
+    top: gr.Slider
+    load: gr.Button
+
+
+def controls(default_source: str) -> EloControls:
+    """The source and its options, in an accordion the app closes on a phone ("phone-collapsed")."""
+    with gr.Accordion("Matches and options", open=True, elem_classes=["phone-collapsed"], elem_id="elo-options"):
+        with gr.Row(equal_height=True):
+            source = gr.Textbox(value=default_source, label=texts.ELO_SOURCE_LABEL, scale=4, elem_id="elo-source")
+            ci_over = gr.Radio(CI_CHOICES, value="prompts", label="Intervals: bootstrap over", elem_id="elo-ci")
+            top = gr.Slider(2, 30, value=DEFAULT_TOP, step=1, label="Heatmap: top models", elem_id="elo-top")
+            load = gr.Button("Load", variant="primary", scale=0, elem_id="elo-load")
+    return EloControls(source, ci_over, top, load)
+
+
 def build(blocks: gr.Blocks, context: AppContext) -> None:
     default_source = DEMO if context.settings.get("matches_path") is None else CONFIGURED
     policy = MatchesPolicy.from_env(configured=context.settings.get("matches_path"))
     demo_dir = demo_cache_dir(context)
     gr.Markdown(texts.ELO_INTRO)
-    with gr.Row(equal_height=True):
-        source = gr.Textbox(value=default_source, label=texts.ELO_SOURCE_LABEL, scale=4, elem_id="elo-source")
-        ci_over = gr.Radio(CI_CHOICES, value="prompts", label="Intervals: bootstrap over", elem_id="elo-ci")
-        top = gr.Slider(2, 30, value=DEFAULT_TOP, step=1, label="Heatmap: top models", elem_id="elo-top")
-        load = gr.Button("Load", variant="primary", scale=0, elem_id="elo-load")
+    chosen = controls(default_source)
     status = gr.Markdown(elem_id="elo-status")
     with gr.Row():
         panels = [gr.Markdown(elem_id=f"elo-panel-{key}") for key in ("option_a", "option_b", "position", "length")]
-    table = gr.Dataframe(label="Leaderboard", interactive=False, show_search="search", pinned_columns=3,
-                         datatype=["number", "str", "str", "number", "number", "number", "number", "number", "number"],
-                         elem_id="elo-table")
+    table = gr.Dataframe(label="Leaderboard", interactive=False, show_search="search", elem_id="elo-table")
     download = gr.Button("Download leaderboard (CSV)", size="sm", elem_id="elo-csv")
     download_file = gr.DownloadButton("CSV", visible="hidden", elem_id="elo-csv-file")
     with gr.Row():
-        chart = gr.Plot(label="Elo with 95% intervals", elem_id="elo-chart")
-        heatmap = gr.Plot(label="Head-to-head: P(row beats column)", elem_id="elo-heatmap")
-    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="elo-link")
+        with gr.Column():
+            gr.Markdown("#### Elo with 95% intervals")
+            chart = gr.Plot(show_label=False, elem_id="elo-chart")
+        with gr.Column():
+            gr.Markdown("#### Head-to-head: P(row beats column)")
+            heatmap = gr.Plot(show_label=False, elem_id="elo-heatmap")
+    url_bar = UrlBar("elo")
 
     def view_of(state: EloState) -> EloView:
         source = context.settings["matches_path"] if state.source == CONFIGURED else state.source
         return elo_view(EloState(str(source), state.ci_over, state.top), demo_dir, policy)
 
-    def outputs_of(state: EloState, request: gr.Request | None) -> list:
+    def outputs_of(state: EloState) -> list:
         view = view_of(state)
-        table_value = view.table if view.table is not None else pd.DataFrame(columns=TABLE_HEADERS)
-        shown = table_value.set_axis(TABLE_HEADERS, axis=1)
         return [view.status, *[view.panels[k] for k in ("option_a", "option_b", "position", "length")],
-                shown, view.elo_chart, view.heatmap, share_link(request, TAB, state.query())]
+                shown_table(view.table), view.elo_chart, view.heatmap, view_query(TAB, state.query())]
 
-    targets = [status, *panels, table, chart, heatmap, link]
+    targets = [status, *panels, table, chart, heatmap, url_bar.query]
 
     def refused(message: str) -> list:
         view = failed_view(message)
-        return [view.status, *view.panels.values(), pd.DataFrame(columns=TABLE_HEADERS), None, None, gr.skip()]
+        return [view.status, *view.panels.values(), shown_table(None), None, None, gr.skip()]
+
+    def state_of(source_value: str, ci_value: str, top_value: float) -> EloState:
+        return state_from_query({"elo_matches": source_value or DEMO, "elo_ci": ci_value,
+                                 "elo_top": str(int(top_value or DEFAULT_TOP))})
 
     @guarded("elo_view", refused)
-    def on_change(source_value: str, ci_value: str, top_value: float, request: gr.Request):
-        return outputs_of(state_from_query({"elo_matches": source_value or DEMO, "elo_ci": ci_value,
-                                            "elo_top": str(int(top_value or DEFAULT_TOP))}), request)
+    def on_change(source_value: str, ci_value: str, top_value: float):
+        return outputs_of(state_of(source_value, ci_value, top_value))
 
     @guarded("elo_load", lambda message: [gr.skip()] * 3 + refused(message))
     def on_load(request: gr.Request):
         state = state_from_query(query_params(request), default_source)
-        return [state.source, state.ci_over, state.top, *outputs_of(state, request)]
+        return [state.source, state.ci_over, state.top, *outputs_of(state)]
 
     @guarded("elo_csv", lambda message: gr.skip())
     def csv_of(source_value: str, ci_value: str, top_value: float):
-        view = view_of(state_from_query({"elo_matches": source_value or DEMO, "elo_ci": ci_value}))
+        view = view_of(state_of(source_value, ci_value, top_value))
         return csv_file(view.table, view.csv_name) if view.table is not None else gr.skip()
 
-    inputs = [source, ci_over, top]
-    load.click(on_change, inputs, targets)
-    source.submit(on_change, inputs, targets)
-    ci_over.input(on_change, inputs, targets)
-    top.release(on_change, inputs, targets)
+    inputs = [chosen.source, chosen.ci_over, chosen.top]
+    chosen.load.click(on_change, inputs, targets)
+    chosen.source.submit(on_change, inputs, targets)
+    chosen.ci_over.input(on_change, inputs, targets)
+    chosen.top.release(on_change, inputs, targets)
     download.click(csv_of, inputs, download_file, api_visibility="private").then(
         None, js=download_js("elo-csv-file"))
-    blocks.load(on_load, None, [source, ci_over, top, *targets])
+    blocks.load(on_load, None, [*inputs, *targets])

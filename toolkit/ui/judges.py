@@ -5,7 +5,7 @@ shapes the tables, draws the chart and wires the events. It also holds the few h
 per-view tabs (judges, model, themes, timeline) share: URL values checked against the data, display
 rounding, CSV buttons that write a file only when pressed, and following a clicked model to its
 model view. Each view computes through the app's lazy `blocks.load`, so only when it is shown.
-State in the URL: ?tab=judges&set=..
+State in the URL: ?tab=judges&set=..&judges=J1,J2,..
 """
 from __future__ import annotations
 
@@ -29,14 +29,20 @@ from toolkit.query.sensitivity import (
 from toolkit.storage.store import Store
 
 from .charts import themed
-from .common import Rejected, csv_file, download_js, guarded, query_params, share_link
+from .columns import MISSING, PCT, column, header, table_value
+from .common import Rejected, csv_file, download_js, guarded, plain, query_params
 from .context import AppContext
+from .url_state import UrlBar, view_query
 
 TAB = "judges"
 FLAG = "judge-dependent"
+LABEL_LIMIT = 150      # px of a model name on the movers chart's axis
 MOVERS = 15            # the chart and the movers table show the N models whose rank moves most
-PAIR_TABLE = ["judge_a", "judge_b", "models", "kendall_tau_b"]
 JUDGE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b"]
+COLOUR_NAMES = ["blue", "orange", "green", "red", "purple", "teal", "brown", "yellow"]   # of JUDGE_COLORS
+PAIR_COLUMNS = ["judge_a", "judge_b", "models", "kendall_tau_b"]
+MOVER_COLUMNS = ["model", "rank_move", "spread", "best_rank", "worst_rank", "min_pct_complete",
+                 "max_pct_complete", "lab", "judges"]
 
 
 # -- helpers shared by the per-view tabs ---------------------------------------------------------
@@ -187,6 +193,22 @@ def wide_scores(report: Sensitivity, judges: Sequence[str]) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def scores_value(wide: pd.DataFrame, judges: Sequence[str]) -> gr.Dataframe:
+    """The wide table for people: model, spread and rank move, the scores and ranks under each judge
+    (headers name the judge in full), then flag, lab and judge count, so that a phone shows the
+    numbers beside the model. Numbers formatted as `columns.table_value` does; they still sort."""
+    per_judge = {**{f"% {j}": (f"% complete, {j}", PCT) for j in judges},
+                 **{f"rank {j}": (f"Rank, {j}", "{:,.0f}") for j in judges}}
+    names = [c for c in ["model", "spread", "rank_move", *per_judge, "flag", "lab", "judges"] if c in wide.columns]
+    shown = wide[names]
+    headers = {c: per_judge[c][0] if c in per_judge else header(c) for c in names}
+    numbers = {headers[c]: per_judge[c][1] if c in per_judge else column(c).number for c in names
+               if (c in per_judge or column(c).number) and pd.api.types.is_numeric_dtype(shown[c])}
+    kinds = ["number" if pd.api.types.is_numeric_dtype(shown[c]) else "str" for c in names]
+    styled = shown.rename(columns=headers).style.format(numbers, na_rep=MISSING)
+    return gr.Dataframe(value=styled, datatype=kinds)
+
+
 def movers_chart(report: Sensitivity, judges: Sequence[str]):
     """A dot per judge on one % COMPLETE axis for each of the MOVERS models whose rank moves most."""
     top = report.models["model"].head(MOVERS).tolist()
@@ -196,13 +218,22 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
     scale = alt.Scale(domain=list(judges), range=(JUDGE_COLORS * len(judges))[:len(judges)])
     rule = alt.Chart(data).mark_rule(color="#8a8f98").encode(
         y=alt.Y("model:N", sort=top, title=None), x="min(pct_complete):Q", x2="max(pct_complete):Q")
+    height = max(200, 24 * len(top))
     dots = alt.Chart(data).mark_circle(size=90, opacity=0.9).encode(
-        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=150)),
+        y=alt.Y("model:N", sort=top, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("judge:N", scale=scale, legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q"])
-    title = f"The {len(top)} biggest rank moves: % complete per judge"
-    return themed((rule + dots).properties(title=title), height=max(200, 24 * len(top)))
+        # No legend: a bottom legend starts under the plot and cuts long judge names on a phone;
+        # the key is written above the chart (`colour_key`).
+        color=alt.Color("judge:N", scale=scale, legend=None),
+        tooltip=["model:N", "judge:N", alt.Tooltip("pct_complete:Q", format=".1f", title="% complete"),
+                 alt.Tooltip("rank:Q", format="d")])
+    return themed(rule + dots, height=height)
+
+
+def colour_key(judges: Sequence[str]) -> str:
+    """The movers chart's key in words, one judge a line (names from the data as plain text)."""
+    return "  \n".join(f"<span style='color:{JUDGE_COLORS[i % len(JUDGE_COLORS)]}'>●</span> "
+                        f"{COLOUR_NAMES[i % len(COLOUR_NAMES)]}: {plain(judge)}" for i, judge in enumerate(judges))
 
 
 def judges_view(store: Store, state: JudgesState) -> dict[str, Any]:
@@ -212,12 +243,13 @@ def judges_view(store: Store, state: JudgesState) -> dict[str, Any]:
     wide = wide_scores(report, judges)
     movers = report.models.head(MOVERS)
     flags = int((wide["flag"] == FLAG).sum())
-    summary = (f"{len(wide)} models scored by {len(judges)} judges; {flags} flagged {FLAG} "
+    summary = (f"{len(wide):,} models scored by {len(judges)} judges; {flags} flagged {FLAG} "
                f"(% complete differs by >= {SPREAD_FLAG:g} points between two judges, or the rank "
                f"by >= {RANK_FLAG} places).")
-    return {"summary": summary, "scores": display_frame(wide, list(wide.columns)),
-            "pairs": display_frame(report.pairs, PAIR_TABLE, 3),
-            "movers": display_frame(movers, list(movers.columns)), "chart": movers_chart(report, judges)}
+    return {"summary": summary, "scores": wide, "pairs": report.pairs[PAIR_COLUMNS],
+            "movers": movers[[c for c in MOVER_COLUMNS if c in movers.columns]],
+            "chart": movers_chart(report, judges), "chart_title": f"The {len(movers)} biggest rank moves: "
+            "% complete per judge"}
 
 
 EXPLANATION = (
@@ -236,37 +268,40 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         gr.Markdown("This data has no judgements yet: nothing to compare.")
         return
     gr.Markdown(EXPLANATION)
-    with gr.Row():
+    # "phone-collapsed": the app closes this accordion on a narrow screen (toolkit.ui.app).
+    with gr.Accordion("Options", open=True, elem_classes=["phone-collapsed"], elem_id="jd-options"), gr.Row():
         question_set = gr.Dropdown(question_set_choices(store), value=default_question_set(store),
                                    label="Question set", elem_id="jd-set")
         compared = gr.CheckboxGroup(store.judge_names(), value=list(default_judges(store)),
                                     label="Judges compared (two or more)", elem_id="jd-judges", scale=2)
-    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="jd-link")
+    url_bar = UrlBar("jd")
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="jd-status")
-    chart = gr.Plot(label="Rank movers", elem_id="jd-chart")
+    chart_title = gr.Markdown(elem_id="jd-chart-title")
+    chart = gr.Plot(show_label=False, elem_id="jd-chart")
     scores_table, scores_csv = table("Scores and ranks under every judge", "jd-scores")
     pairs_table, pairs_csv = table("Kendall's tau-b per judge pair", "jd-pairs")
     movers_table, movers_csv = table("Models whose rank moves most", "jd-movers")
-    outputs = [question_set, compared, link, status, chart, scores_table, pairs_table, movers_table]
+    outputs = [question_set, compared, url_bar.query, status, chart_title, chart, scores_table, pairs_table,
+               movers_table]
     refused = refusal(len(outputs), outputs.index(status))
 
-    def compute(state: JudgesState, request: Any) -> list[Any]:
+    def compute(state: JudgesState) -> list[Any]:
         view = judges_view(store, state)
-        return [state.question_set, list(state.judges), share_link(request, TAB, state.query()),
-                view["summary"], view["chart"], table_update(view["scores"]), table_update(view["pairs"]),
-                table_update(view["movers"])]
+        return [state.question_set, list(state.judges), view_query(TAB, state.query()), view["summary"],
+                f"#### {view['chart_title']}\n{colour_key(state.judges)}", view["chart"],
+                scores_value(view["scores"], state.judges), table_value(view["pairs"]), table_value(view["movers"])]
 
     def state_of(chosen_set: str, chosen_judges: list[str]) -> JudgesState:
         if len(chosen_judges or []) < 2:
             raise Rejected("Pick two judges or more to compare.")
         return state_from_query(store, {"set": chosen_set, "judges": ",".join(chosen_judges)})
 
-    on_url(blocks, "judges_load", lambda params, request: compute(state_from_query(store, params), request),
-           outputs, refused)
+    on_url(blocks, "judges_load", lambda params, request: compute(state_from_query(store, params)), outputs,
+           refused)
 
     @guarded("judges_change", refused)
-    def on_change(chosen_set: str, chosen_judges: list[str], request: gr.Request):
-        return compute(state_of(chosen_set, chosen_judges), request)
+    def on_change(chosen_set: str, chosen_judges: list[str]):
+        return compute(state_of(chosen_set, chosen_judges))
 
     def frame_of(key: str):
         def frame(chosen_set: str, chosen_judges: list[str]) -> tuple[pd.DataFrame, str]:

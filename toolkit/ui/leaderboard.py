@@ -1,52 +1,88 @@
 """The Leaderboard tab: model scores and the lab index under one judge, and the judge-change view.
 
 Everything is computed by `toolkit.query` (scores, lab_index, migration); this module shapes
-tables for display, draws the Altair charts and wires the events. `leaderboard_view` and `migration_view` are pure functions
-of the store and a `LeaderboardState`, tested without a server. The state travels in the URL:
-?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..
+tables for display and wires the events, `leaderboard_charts` draws the Altair charts. `leaderboard_view` and
+`migration_view` are pure functions of the store and a `LeaderboardState`, tested without a server.
+The state travels in the address bar (toolkit.ui.url_state):
+?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..&min_n=..
+Honest numbers: n and the 95% Wilson interval beside each model's % complete, a bootstrap interval
+(over questions) beside each lab's index, rows under the minimum n shown but not ranked, and a
+warning when the judge labelled only part of the responses (all computed in toolkit.query).
 """
 from __future__ import annotations
 
+import html
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
-import altair as alt
 import gradio as gr
 import pandas as pd
 
 from toolkit.core.filters import Filters, reasoning_choice
-from toolkit.core.labels import SCORED
+from toolkit.core.labels import COLORS, SCORED
 from toolkit.query import inputs, scores
-from toolkit.query.lab_index import lab_index, lab_trajectories, off_leaderboard
-from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, dependence_notes, flag_judges, sensitivity
+from toolkit.query.coverage import judge_coverage
+from toolkit.query.lab_index import (
+    INDEX_INTERVAL,
+    lab_index,
+    lab_trajectories,
+    off_leaderboard,
+    with_index_intervals,
+)
 from toolkit.query.migration import migration, overlap_partner
+from toolkit.query.sensitivity import (
+    RANK_FLAG,
+    SPREAD_FLAG,
+    dependence_notes,
+    flag_judges,
+    sensitivity,
+)
 from toolkit.storage.store import Store
 
-from .charts import AXIS_GREY, label_scale, themed
-from .common import Rejected, csv_file, download_js, guarded, plain, query_params, share_link
+from .charts import lab_palette
+from .columns import shown_table
+from .common import Rejected, csv_file, download_js, guarded, plain, query_params
 from .context import AppContext
+from .leaderboard_charts import (
+    index_chart,
+    rank_chart,
+    scatter_chart,
+    shift_chart,
+    trajectory_chart,
+)
+from .texts import VERDICTS
+from .url_state import UrlBar, view_query
 
 TAB = "leaderboard"
 ALL_DOMAINS = "All domains"
 # The models radio: display words, values from the one reasoning vocabulary (toolkit.core.filters).
 REASONING_RADIO = [("all", "any"), ("reasoning", "yes"), ("non-reasoning", "no")]
-BREAKDOWN_MODELS = 50   # the stacked-bar chart shows the first N models of the table
-TRAJECTORY_LABS = 12    # the trajectory chart shows the top N labs of the index
-FALLBACK_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
-                   "#ff9da6", "#9d755d", "#bab0ac"]
 PCT_COLUMNS = list(scores.PCT.values())
 DEPENDENT = "judge-dependent"
-MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning"]
+VERDICT_BAR = "verdict_bar"   # the model row's stacked verdict bar (HTML, shown only: not in the CSV)
+COMPLETE_INTERVAL = "pct_complete_interval"   # "81.0–88.9": shown only (the CSV has the two ends)
+INDEX_INTERVAL_SHOWN = "index_interval"
+MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning",
+               "ranked", *scores.INTERVAL_COLUMNS]
+# What the model table shows, scores first (a phone shows the first columns).
+MODEL_SHOWN = ["model", "rank", "pct_complete", COMPLETE_INTERVAL, VERDICT_BAR, "n", "pct_evasive", "pct_denial",
+               "pct_error", "lab", DEPENDENT, "release_date", "reasoning", "tied"]
+MAX_MIN_N = 100_000
+UNRANKED_NAMED = 8      # the note under the table names the first N unranked models (and labs)
 MODERATION_COLUMNS = ["n_moderated", "judge_pct_complete"]  # shown when the data has moderation signals
-LAB_TABLE = ["rank", "lab", "index", "peak", "models", "lab_name", "peak_model",
+LAB_TABLE = ["rank", "lab", "index", *INDEX_INTERVAL, "answers", "peak", "models", "lab_name", "peak_model",
+             "window_start", "window_end", "ranked"]
+LAB_SHOWN = ["rank", "lab", "index", INDEX_INTERVAL_SHOWN, "answers", "peak", "models", "lab_name", "peak_model",
              "window_start", "window_end"]
 OFF_TABLE = ["lab", *PCT_COLUMNS, "models", "latest_release", "lab_name"]
-DEPENDENT_NOTE = (f"**{DEPENDENT}**: the model's % complete differs by at least {SPREAD_FLAG:.0f} points, or its rank "
-                  f"by at least {RANK_FLAG} places, between the LLM judges (see the Judge sensitivity tab).")
+DEPENDENT_NOTE = (f"**Judge-dependent**: the model's % complete differs by at least {SPREAD_FLAG:.0f} points, "
+                  f"or its rank by at least {RANK_FLAG} places, between the LLM judges (see the Judge "
+                  "sensitivity tab). The bar shows the four verdicts' shares (✓ complete, ~ evasive, "
+                  "✕ denial, ! error); hover or tap it for the numbers.")
 PROFILE_TABLE = ["domain", "rank", "tied", "models_in_domain", "n", *PCT_COLUMNS]
 URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reasoning": "reasoning",
-            "baseline": "from", "new": "to", "model": "model"}
+            "baseline": "from", "new": "to", "model": "model", "min_n": "min_n"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +94,7 @@ class LeaderboardState:
     baseline: str | None = None  # judge-change view: the old judge
     new: str | None = None       # judge-change view: the new judge
     model: str | None = None     # the model whose per-domain scores are shown
+    min_n: int = scores.MIN_N    # fewest judged answers for a rank (a lab: its window models' answers)
 
     def filters(self) -> Filters:
         return Filters.of({"domain": None if self.domain == ALL_DOMAINS else self.domain,
@@ -68,6 +105,7 @@ class LeaderboardState:
         values = asdict(self)
         values["domain"] = None if self.domain == ALL_DOMAINS else self.domain
         values["reasoning"] = None if self.reasoning == "any" else self.reasoning
+        values["min_n"] = None if self.min_n == scores.MIN_N else self.min_n
         return {URL_KEYS[k]: v for k, v in values.items() if v is not None}
 
 
@@ -83,6 +121,15 @@ def default_state(store: Store) -> LeaderboardState:
                             baseline=overlap_partner(store, judge, question_set), new=judge)
 
 
+def whole_number(value: Any) -> int | None:
+    """A minimum n from the URL or the number box: a whole number in 0..MAX_MIN_N, else None."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and 0 <= number <= MAX_MIN_N else None
+
+
 def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardState:
     """Read the state from URL parameters; unknown values fall back to the defaults (a stale or
     mistyped link shows the default view rather than an error)."""
@@ -90,6 +137,7 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
     judges = set(store.judge_names())
     wanted = {field: params.get(key) for field, key in URL_KEYS.items()}
     wanted["reasoning"] = reasoning_choice(wanted["reasoning"], default=None) if wanted["reasoning"] else None
+    wanted["min_n"] = whole_number(wanted["min_n"])
     valid = {
         "judge": wanted["judge"] in judges,
         "question_set": wanted["question_set"] in question_set_choices(store),
@@ -98,37 +146,111 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> LeaderboardStat
         "baseline": wanted["baseline"] in judges,
         "new": wanted["new"] in judges,
         "model": wanted["model"] in store.distinct("model"),
+        "min_n": wanted["min_n"] is not None,
     }
     state = replace(state, **{field: wanted[field] for field, ok in valid.items() if ok})
     if not valid["new"] and valid["judge"]:
         state = replace(state, new=state.judge)
+    if not valid["baseline"] and state.baseline == state.new:   # compare the new judge with another one
+        question_set = None if state.question_set == inputs.ALL_SETS else state.question_set
+        state = replace(state, baseline=overlap_partner(store, state.new, question_set))
+    return state
+
+
+def checked_state(store: Store, values: Mapping[str, Any]) -> LeaderboardState:
+    """Control values (by state field) -> state; Rejected (one plain sentence) for a value no list
+    offers (a crafted call, not a visitor's click)."""
+    state = LeaderboardState(judge=values["judge"], question_set=values["question_set"] or default_state(
+        store).question_set, domain=values["domain"] or ALL_DOMAINS, reasoning=values["reasoning"] or "any",
+        baseline=values["baseline"], new=values["new"], model=values["model"],
+        min_n=whole_number(values["min_n"]) if values["min_n"] is not None else scores.MIN_N)
+    if state.min_n is None:
+        raise Rejected(f"The minimum number of answers is a whole number from 0 to {MAX_MIN_N:,}.")
+    judges = set(store.judge_names())
+    allowed = {"judge": judges, "question_set": set(question_set_choices(store)),
+               "domain": {ALL_DOMAINS, *store.distinct("domain")}, "reasoning": {v for _, v in REASONING_RADIO}}
+    for name, choices in allowed.items():
+        if not isinstance(getattr(state, name), str) or getattr(state, name) not in choices:
+            raise Rejected(f"Choose a {name.replace('_', ' ')} from the list.")
+    if any(j is not None and j not in judges for j in (state.baseline, state.new)):
+        raise Rejected("Choose the judges to compare from the lists.")
+    if state.model is not None and not isinstance(state.model, str):
+        raise Rejected("Choose a model from the list.")
     return state
 
 
 # -- tables -----------------------------------------------------------------------------------
 def _rounded(frame: pd.DataFrame, columns: list[str], digits: int = 2) -> pd.DataFrame:
+    """The CSV form of a table: machine names, numbers rounded to `digits`, dates as YYYY-MM-DD."""
     frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(digits)
-    for column in ("release_date", "window_start", "window_end", "month", "latest_release"):
-        if column in frame:
-            frame[column] = frame[column].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
+    for name in frame.columns:
+        if pd.api.types.is_float_dtype(frame[name]):
+            frame[name] = frame[name].round(digits)
+    for name in ("release_date", "window_start", "window_end", "month", "latest_release"):
+        if name in frame:
+            frame[name] = frame[name].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
     return frame[[c for c in columns if c in frame.columns]]
 
 
-def datatypes(frame: pd.DataFrame) -> list[str]:
-    """gr.Dataframe datatypes so numeric columns sort numerically."""
-    kinds = []
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_bool_dtype(series):
-            kinds.append("bool")
-        elif pd.api.types.is_numeric_dtype(series):
-            kinds.append("number")
-        else:
-            kinds.append("str")
-    return kinds
+def verdict_bar(shares: Mapping[str, float]) -> str:
+    """One model's verdict shares (label -> % of its responses) as a stacked bar in HTML: the
+    labels' colours, and the numbers with each verdict's symbol as its tooltip and accessible name
+    (colour is never the only cue). Only numbers and fixed words go in: nothing from the data."""
+    parts, words = [], []
+    for label in SCORED:
+        share = float(shares.get(label) or 0.0)
+        symbol = VERDICTS.get(label, ("?",))[0]
+        words.append(f"{symbol} {label.lower()} {share:.1f}%")
+        if share > 0:
+            parts.append(f"<span style='width:{share:.2f}%;background:{COLORS[label]}'></span>")
+    text = html.escape(" · ".join(words), quote=True)
+    return f"<div class='lb-bar' title='{text}' role='img' aria-label='{text}'>{''.join(parts)}</div>"
+
+
+def interval_text(lows: pd.Series, highs: pd.Series) -> list[str]:
+    """"81.0–88.9" per row ("" where an end is missing)."""
+    return ["" if pd.isna(low) or pd.isna(high) else f"{low:.1f}–{high:.1f}" for low, high in zip(lows, highs)]
+
+
+def without_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integer columns (an unranked row's rank) as floats: NaN shows as "–" and serialises."""
+    return frame.astype({c: float for c in frame.columns if isinstance(frame[c].dtype, pd.Int64Dtype)})
+
+
+def shown_models(models: pd.DataFrame) -> pd.DataFrame:
+    """The model table as shown: the interval of % complete and the verdict bar added, reasoning as
+    yes/no."""
+    bars = [verdict_bar(dict(zip(SCORED, row))) for row in models[PCT_COLUMNS].itertuples(index=False)]
+    low, high = scores.PCT_INTERVAL["COMPLETE"]
+    frame = without_na(models).assign(**{VERDICT_BAR: bars,
+                                         COMPLETE_INTERVAL: interval_text(models[low], models[high])})
+    if "reasoning" in frame:
+        frame["reasoning"] = frame["reasoning"].map(lambda v: "" if v is None or pd.isna(v) else
+                                                    ("yes" if v else "no"))
+    return frame
+
+
+def table_value(frame: pd.DataFrame, names: list[str]) -> gr.Dataframe:
+    """A gr.Dataframe update: human headers and formatted numbers (toolkit.ui.columns), numbers
+    sorting as numbers, the verdict bar as HTML."""
+    chosen = [c for c in names if c in frame.columns]
+
+    def kind(name: str) -> str:
+        if name == VERDICT_BAR:
+            return "html"
+        numeric = pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])
+        return "number" if numeric else "str"
+    return gr.Dataframe(value=shown_table(frame, chosen), datatype=[kind(c) for c in chosen])
+
+
+def lab_table(labs: pd.DataFrame) -> gr.Dataframe:
+    shown = without_na(labs).assign(**{INDEX_INTERVAL_SHOWN: interval_text(labs["index_low"], labs["index_high"])})
+    return table_value(shown, LAB_SHOWN)
+
+
+def model_table(models: pd.DataFrame) -> gr.Dataframe:
+    extra = [c for c in models.columns if c not in MODEL_SHOWN and c in MODERATION_COLUMNS]
+    return table_value(shown_models(models), MODEL_SHOWN + extra)
 
 
 @lru_cache(maxsize=32)
@@ -141,139 +263,91 @@ def dependence(store: Store, question_set: str, filters: Filters) -> dict[str, s
     return dependence_notes(sensitivity(store, question_set, filters, judges).models)
 
 
-# -- charts -----------------------------------------------------------------------------------
-def lab_color_scale(labs: list[str], colors: Mapping[str, str]) -> alt.Scale:
-    """Lab colours from the metadata; labs without one take a fallback palette in order."""
-    fallback = iter(FALLBACK_COLORS * (len(labs) // len(FALLBACK_COLORS) + 1))
-    return alt.Scale(domain=labs, range=[colors.get(lab) or next(fallback) for lab in labs])
+# -- chart data ------------------------------------------------------------------------------
+def lab_colours(store: Store, labs: pd.DataFrame, models: pd.DataFrame) -> dict[str, str]:
+    """One colour per lab for every chart of the view: index order first, then the other labs."""
+    order = [*labs["lab"].tolist(), *sorted(set(models["lab"].dropna()) - set(labs["lab"]))]
+    return lab_palette(order, inputs.lab_colors(store))
 
 
-def trajectory_chart(trajectories: pd.DataFrame, labs: pd.DataFrame, colors: Mapping[str, str]):
-    top = labs["lab"].head(TRAJECTORY_LABS).tolist()
-    data = trajectories[trajectories["lab"].isin(top)].copy()
-    if data.empty:
-        return None
-    data["month"] = pd.to_datetime(data["month"])
-    scale = lab_color_scale(top, colors)
-    base = alt.Chart(data).encode(
-        x=alt.X("month:T", title="release month", axis=alt.Axis(format="%b %Y", labelAngle=0)),
-        y=alt.Y("ema:Q", title="lab index trajectory (EMA of % complete)", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("lab:N", scale=scale, title="lab"),
-        tooltip=["lab_name:N", alt.Tooltip("month:T", format="%Y-%m"), alt.Tooltip("ema:Q", format=".1f"),
-                 alt.Tooltip("month_mean:Q", format=".1f", title="month mean"), "models:Q"],
-    )
-    chart = base.mark_line(interpolate="monotone") + base.mark_point(filled=True, size=30)
-    return themed(chart.properties(title=f"EMA trajectories of the top {len(top)} labs"), height=340)
-
-
-def breakdown_chart(models: pd.DataFrame):
-    shown = models.head(BREAKDOWN_MODELS)
-    if shown.empty:
-        return None
-    long = shown.melt(id_vars=["model"], value_vars=PCT_COLUMNS, var_name="column", value_name="percent")
-    long["label"] = long["column"].str.removeprefix("pct_").str.upper()
-    long["order"] = long["label"].map({l: i for i, l in enumerate(SCORED)})
-    title = ("Answers by label" if len(models) <= BREAKDOWN_MODELS
-             else f"Answers by label: first {BREAKDOWN_MODELS} of {len(models)} models")
-    chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("model:N", sort=shown["model"].tolist(), title=None),
-        x=alt.X("percent:Q", stack="zero", title="% of responses", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("label:N", scale=label_scale(list(SCORED)), title="label"),
-        order=alt.Order("order:Q"),
-        tooltip=["model:N", "label:N", alt.Tooltip("percent:Q", format=".1f")],
-    ).properties(title=title)
-    return themed(chart, height=max(160, 16 * len(shown)))
-
-
-def shift_chart(aggregate: pd.DataFrame, baseline: str, new: str):
-    data = aggregate[aggregate["n_from"] + aggregate["n_to"] > 0]
-    if data.empty:
-        return None
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("label:N", sort=data["label"].tolist(), title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("change_points:Q", title="change in share (points)"),
-        color=alt.Color("label:N", scale=label_scale(data["label"].tolist()), legend=None),
-        tooltip=["label:N", alt.Tooltip("share_from:Q", format=".2f", title=f"% {baseline}"),
-                 alt.Tooltip("share_to:Q", format=".2f", title=f"% {new}"),
-                 alt.Tooltip("change_points:Q", format="+.2f")],
-    )
-    text = bars.mark_text(dy=-8, color=AXIS_GREY).encode(text=alt.Text("change_points:Q", format="+.1f"))
-    rule = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=AXIS_GREY).encode(y="y:Q")
-    return themed((bars + text + rule).properties(title=f"Aggregate shift: {baseline} -> {new}"), height=260)
-
-
-def scatter_chart(models: pd.DataFrame, colors: Mapping[str, str], baseline: str, new: str):
-    if models.empty:
-        return None
-    models = models[["model", "lab", "n", "pct_complete_from", "pct_complete_to", "delta_complete"]]
-    labs = sorted(models["lab"].dropna().unique().tolist())
-    diagonal = alt.Chart(pd.DataFrame({"x": [0, 100], "y": [0, 100]})).mark_line(
-        color=AXIS_GREY, strokeDash=[4, 4]).encode(x="x:Q", y="y:Q")
-    points = alt.Chart(models).mark_circle(size=60, opacity=0.85).encode(
-        x=alt.X("pct_complete_from:Q", title=f"% complete under {baseline}", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("pct_complete_to:Q", title=f"% complete under {new}", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("lab:N", scale=lab_color_scale(labs, colors), title="lab",
-                        legend=alt.Legend(columns=2) if len(labs) > 12 else alt.Legend()),
-        tooltip=["model:N", "lab:N", "n:Q", alt.Tooltip("pct_complete_from:Q", format=".1f"),
-                 alt.Tooltip("pct_complete_to:Q", format=".1f"), alt.Tooltip("delta_complete:Q", format="+.1f")],
-    )
-    return themed((diagonal + points).properties(title="Per model: old vs new % complete"), height=380)
-
-
-def rank_chart(labs: pd.DataFrame, colors: Mapping[str, str], baseline: str, new: str):
-    if labs.empty:
-        return None
-    long = pd.concat([
-        labs[["lab", "rank_from"]].rename(columns={"rank_from": "rank"}).assign(judge=f"1 {baseline}"),
-        labs[["lab", "rank_to"]].rename(columns={"rank_to": "rank"}).assign(judge=f"2 {new}"),
-    ]).dropna(subset=["rank"])
-    names = sorted(labs["lab"].unique().tolist())
-    encode = dict(
-        x=alt.X("judge:N", title=None, axis=alt.Axis(labelExpr="substring(datum.label, 2)", labelAngle=0)),
-        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True, zero=False), title="lab rank"),
-        color=alt.Color("lab:N", scale=lab_color_scale(names, colors), title="lab"),
-        detail="lab:N", tooltip=["lab:N", "rank:Q"])
-    lines = alt.Chart(long).mark_line().encode(**encode)
-    dots = alt.Chart(long).mark_circle(size=50).encode(**encode)
-    return themed((lines + dots).properties(title="Lab rank under each judge"), height=max(240, 22 * len(names)))
-
+def window_trajectories(models: pd.DataFrame, labs: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """Each indexed lab's trajectory over its own index window only (its models released in
+    [window_start, window_end]), so the EMA starts where the index's does and ends at the index."""
+    bounds = {lab: (start, end) for lab, start, end in labs[["lab", "window_start", "window_end"]].itertuples(
+        index=False)}
+    released = models["release_date"].map(inputs.to_date)
+    inside = [lab in bounds and day is not None and bounds[lab][0] <= day <= bounds[lab][1]
+              for lab, day in zip(models["lab"], released)]
+    return lab_trajectories(models[inside], as_of)
 
 # -- views ------------------------------------------------------------------------------------
 def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
-    """Tables and charts of the main view (model table, lab index, trajectories, model profile)."""
+    """Tables (CSV form), charts and notes of the main view: model table, lab index (with its
+    bootstrap interval), trajectories, the model's profile, unranked rows, the judge's coverage."""
     filters = state.filters()
-    colors = inputs.lab_colors(store)
     as_of = inputs.default_as_of(store)
-    models = scores.model_scores(store, state.judge, state.question_set, filters)
-    labs = lab_index(models, as_of) if as_of else lab_index(models)
-    trajectories = lab_trajectories(models, as_of)
+    models = scores.model_scores(store, state.judge, state.question_set, filters, min_n=state.min_n)
+    labs = lab_index(models, as_of, min_n=state.min_n)
+    labs = with_index_intervals(store, state.judge, models, labs, state.question_set, filters, as_of)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
-    profile = (scores.model_domain_profile(store, state.judge, model, state.question_set, filters)
-               if model else pd.DataFrame(columns=PROFILE_TABLE))
-    labs_table = _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE)
     notes = dependence(store, state.question_set, filters)
-    shown = models.assign(**{DEPENDENT: models["model"].map(notes).fillna("")})
+    shown = models.assign(**{DEPENDENT: [notes.get(name, "") for name in models["model"]]})
+    colours = lab_colours(store, labs, models)
     return {
         "models": _rounded(shown, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
-        "labs": labs_table,
+        "labs": _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE),
         "off": _rounded(off_leaderboard(models, labs), OFF_TABLE),
-        "profile": _rounded(profile, PROFILE_TABLE),
+        "profile": profile_frame(store, state, model),
         "model": model,
         "model_choices": models["model"].tolist(),
-        "trajectory_chart": trajectory_chart(trajectories, labs, colors),
-        "breakdown_chart": breakdown_chart(models),
+        "index_chart": index_chart(labs, colours),
+        "trajectory_chart": trajectory_chart(window_trajectories(models, labs, as_of), labs, colours),
+        "unranked": unranked_note(models, labs, state.min_n),
+        "coverage": coverage_warning(store, state),
         "as_of": as_of,
         "responses": int(models["n"].sum()) if len(models) else 0,
     }
 
 
+def unranked_note(models: pd.DataFrame, labs: pd.DataFrame, min_n: int) -> str:
+    """The rows shown but not ranked (fewer than min_n judged answers), names as plain text."""
+    parts = []
+    for kind, frame, count in (("model", models, "n"), ("lab", labs, "answers")):
+        left = frame[~frame["ranked"].astype(bool)]
+        if len(left):
+            names = ", ".join(f"{plain(name)} (n = {int(n):,})"
+                              for name, n in zip(left[kind][:UNRANKED_NAMED], left[count]))
+            names += f" and {len(left) - UNRANKED_NAMED} more" if len(left) > UNRANKED_NAMED else ""
+            parts.append(f"{len(left)} {kind}{'s' if len(left) > 1 else ''}: {names}")
+    if not parts:
+        return ""
+    return f"**Shown but not ranked**, fewer than {min_n:,} judged answers: " + "; ".join(parts) + "."
+
+
+def coverage_warning(store: Store, state: LeaderboardState) -> str:
+    """A warning when the judge labelled only part of the responses under the filters; else ''."""
+    coverage = judge_coverage(store, state.judge, state.question_set, state.filters())
+    if not coverage.total or coverage.judged >= coverage.total:
+        return ""
+    return (f"⚠ **{plain(state.judge)}** labelled {coverage.judged:,} of the {coverage.total:,} responses under "
+            f"these filters ({coverage.share:.1%}): every score here rests on those {coverage.judged:,} only.")
+
+
+def profile_frame(store: Store, state: LeaderboardState, model: str | None) -> pd.DataFrame:
+    """The model's per-domain scores (CSV form); empty without a model."""
+    if not model:
+        return pd.DataFrame(columns=PROFILE_TABLE)
+    profile = scores.model_domain_profile(store, state.judge, model, state.question_set, state.filters())
+    return _rounded(profile, PROFILE_TABLE)
+
+
 def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
-    """Tables and charts of the judge-change view."""
+    """Tables (CSV form) and charts of the judge-change view."""
     report = migration(store, state.baseline, state.new, state.question_set, state.filters())
-    colors = inputs.lab_colors(store)
-    summary = report.summary.iloc[0]
+    colours = lab_palette(sorted(set(report.models["lab"].dropna()) | set(report.labs["lab"])),
+                          inputs.lab_colors(store))
     return {
-        "summary": summary.to_dict(),
+        "summary": report.summary.iloc[0].to_dict(),
         "aggregate": _rounded(report.aggregate, list(report.aggregate.columns), 3),
         "transitions": _rounded(report.transitions, list(report.transitions.columns), 3),
         "models": _rounded(report.models, ["model", "lab", "n", "pct_complete_from", "pct_complete_to",
@@ -283,9 +357,15 @@ def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
         "labs": _rounded(report.labs, ["lab", "lab_name", "rank_from", "rank_to", "rank_change",
                                        "index_from", "index_to", "index_change"]),
         "shift_chart": shift_chart(report.aggregate, state.baseline, state.new),
-        "scatter_chart": scatter_chart(report.models, colors, state.baseline, state.new),
-        "rank_chart": rank_chart(report.labs, colors, state.baseline, state.new),
+        "scatter_chart": scatter_chart(report.models, colours, state.baseline, state.new),
+        "rank_chart": rank_chart(report.labs, colours, state.baseline, state.new),
     }
+
+
+def main_status(view: Mapping[str, Any]) -> str:
+    scope = f"as of {view['as_of']}" if view["as_of"] else "no release dates"
+    return (f"{len(view['models'])} models, {view['responses']:,} judged responses; "
+            f"{len(view['labs'])} labs in the index ({scope}).")
 
 
 def migration_summary(summary: Mapping[str, Any]) -> str:
@@ -298,171 +378,252 @@ def migration_summary(summary: Mapping[str, Any]) -> str:
 
 
 # -- the tab ----------------------------------------------------------------------------------
+CSS = """
+<style>
+#lb-style {display:none}
+.lb-bar {display:flex;width:120px;height:14px;border-radius:3px;overflow:hidden;background:#8a8f9833}
+.lb-bar > span {display:block;height:100%}
+/* the model and domain columns have a set width (a share of the table's): long names wrap */
+#lb-models .first-column span, #lb-profile .first-column span {white-space:normal !important;
+  overflow-wrap:break-word}
+@media (max-width: 640px) {
+  /* a phone: each control the full width (judge names whole), a table's title above its search box */
+  #lb-filters .row, #lb-judge-pair, #lb-filters .form, #lb-judge-pair .form {flex-wrap:wrap !important}
+  #lb-filters .row > *, #lb-judge-pair > *, #lb-filters .form > *, #lb-judge-pair .form > * {
+    min-width:100% !important}
+  .lb-table .header-row {flex-wrap:wrap}
+  .lb-table .header-row .label {width:100%}
+  .lb-bar {width:72px}
+  /* the chart menu (⋯) would sit on the chart's title */
+  #lb-index details, #lb-trajectory details, #lb-shift details, #lb-ranks details, #lb-scatter details {
+    display:none}
+}
+</style>
+"""
+# The filters start folded on a phone, open on a desktop: the style block asks the server to fold
+# them (a click event of its own) when the window is narrow, so Gradio's accordion keeps its state.
+FOLD_ON_PHONE_JS = "if (window.innerWidth < 640) { trigger('click'); }"
+
+
+@dataclass
+class Download:
+    button: gr.Button
+    file: gr.DownloadButton
+    key: str          # which table (labs, models, mig-labs, ...)
+    file_id: str
+
+
+@dataclass
+class Layout:
+    """The tab's components: the controls in `URL_KEYS` order, and what each handler updates."""
+    controls: list[gr.Component]
+    url_bar: UrlBar
+    main: list[gr.Component]       # see `layout_main`
+    change: list[gr.Component]     # status, 3 charts, 6 tables
+    downloads: list[Download]
+
+    @property
+    def models(self) -> gr.Dataframe:
+        return self.main[-3]
+
+    @property
+    def profile(self) -> gr.Dataframe:
+        return self.main[-1]
+
+
+def table(label: str, elem_id: str, downloads: list[Download], pinned: int | None = None,
+          widths: list[str] | None = None) -> gr.Dataframe:
+    """A table and its CSV button (the file is written only when the button is pressed)."""
+    frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
+                         pinned_columns=pinned, max_height=420, wrap=False, elem_classes=["lb-table"],
+                         column_widths=widths)
+    button = gr.Button(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
+    file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
+    downloads.append(Download(button, file, elem_id.removeprefix("lb-"), f"{elem_id}-csv-file"))
+    return frame
+
+
+def layout_filters(store: Store, judges: list[str], start: LeaderboardState):
+    """The judge and the filters, in an accordion (folded on a phone): (controls, accordion)."""
+    with gr.Accordion("Judge and filters", open=True, elem_id="lb-filters") as accordion:
+        with gr.Row():
+            judge = gr.Dropdown(judges, value=start.judge, label="Judge", elem_id="lb-judge", scale=2)
+            question_set = gr.Dropdown(question_set_choices(store), value=start.question_set,
+                                       label="Question set", elem_id="lb-set")
+            domain = gr.Dropdown([ALL_DOMAINS, *store.distinct("domain")], value=ALL_DOMAINS, label="Domain",
+                                 elem_id="lb-domain")
+            reasoning = gr.Radio(REASONING_RADIO, value="any", label="Models", elem_id="lb-reasoning")
+            min_n = gr.Number(start.min_n, label="Minimum answers to rank", precision=0, minimum=0,
+                              maximum=MAX_MIN_N, elem_id="lb-min-n", min_width=160,
+                              info="A model or lab with fewer judged answers is shown, not ranked.")
+    return [judge, question_set, domain, reasoning], min_n, accordion
+
+
+def layout_main(downloads: list[Download]) -> list[gr.Component]:
+    """The main view's outputs, in `main_outputs` order."""
+    status = gr.Markdown(elem_id="lb-status")
+    coverage = gr.Markdown(visible=False, elem_id="lb-coverage", elem_classes=["notice"])
+    unranked = gr.Markdown(visible=False, elem_id="lb-unranked")
+    gr.Markdown("### Labs")
+    labs = table("Lab leaderboard", "lb-labs", downloads)
+    index = gr.Plot(show_label=False, elem_id="lb-index")
+    off = table("Off the leaderboard", "lb-off", downloads)
+    gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
+                "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
+    trajectory = gr.Plot(show_label=False, elem_id="lb-trajectory")
+    gr.Markdown("### Models")
+    models = table("Model scores", "lb-models", downloads, pinned=1, widths=["25%"])
+    gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
+    model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
+    profile = table("Per-domain scores of the model", "lb-profile", downloads, pinned=1, widths=["40%"])
+    return [status, coverage, unranked, labs, index, off, trajectory, models, model, profile]
+
+
+def layout_change(judges: list[str], start: LeaderboardState, downloads: list[Download]):
+    """The judge-change section: its two judge dropdowns, and what it shows."""
+    gr.Markdown("### Judge change")
+    with gr.Row(elem_id="lb-judge-pair"):
+        baseline = gr.Dropdown(judges, value=start.baseline, label="Baseline judge", elem_id="lb-from")
+        new = gr.Dropdown(judges, value=start.new, label="New judge", elem_id="lb-to")
+    shown = [gr.Markdown(elem_id="lb-mig-status")]
+    with gr.Row():
+        shown += [gr.Plot(show_label=False, elem_id="lb-shift"), gr.Plot(show_label=False, elem_id="lb-ranks")]
+    shown += [gr.Plot(show_label=False, elem_id="lb-scatter"),
+              table("Aggregate shares", "lb-aggregate", downloads),
+              table("Label transitions", "lb-transitions", downloads),
+              table("Per-model shift statistics", "lb-shifts", downloads),
+              table("Biggest gains and drops", "lb-movers", downloads, pinned=2),
+              table("Model changes", "lb-mig-models", downloads, pinned=1),
+              table("Lab rank changes", "lb-mig-labs", downloads, pinned=1)]
+    return [baseline, new], shown
+
+
+def layout(store: Store, judges: list[str]) -> Layout:
+    start = default_state(store)
+    downloads: list[Download] = []
+    style = gr.HTML(CSS, padding=False, js_on_load=FOLD_ON_PHONE_JS, elem_id="lb-style")
+    gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
+                "monthly means, EMA with a 3-month half-life) under the judge you pick.")
+    filters, min_n, accordion = layout_filters(store, judges, start)
+    style.click(lambda: gr.Accordion(open=False), None, accordion, api_visibility="private", queue=False)
+    url_bar = UrlBar("lb")
+    main = layout_main(downloads)
+    pair, change = layout_change(judges, start, downloads)
+    controls = [*filters, *pair, main[-2], min_n]   # URL_KEYS order: judge set domain reasoning from to model min_n
+    return Layout(controls, url_bar, main, change, downloads)
+
+
+# -- what the handlers return ------------------------------------------------------------------
+def main_outputs(store: Store, state: LeaderboardState) -> list[Any]:
+    """Values for `Layout.main`."""
+    view = leaderboard_view(store, state)
+    return [main_status(view), gr.Markdown(view["coverage"], visible=bool(view["coverage"])),
+            gr.Markdown(view["unranked"], visible=bool(view["unranked"])), lab_table(view["labs"]),
+            view["index_chart"], table_value(view["off"], OFF_TABLE), view["trajectory_chart"],
+            model_table(view["models"]),
+            gr.Dropdown(choices=view["model_choices"], value=view["model"]),
+            table_value(view["profile"], PROFILE_TABLE)]
+
+
+def migration_outputs(store: Store, state: LeaderboardState) -> list[Any]:
+    """Values for `Layout.change`."""
+    view = migration_view(store, state)
+    tables = [view[key] for key in ("aggregate", "transitions", "shifts", "movers", "models", "labs")]
+    return [migration_summary(view["summary"]), view["shift_chart"], view["rank_chart"], view["scatter_chart"],
+            *[table_value(frame, list(frame.columns)) for frame in tables]]
+
+
+def csv_frame(store: Store, state: LeaderboardState, key: str) -> tuple[pd.DataFrame, str]:
+    """The table behind one CSV button (machine names) and the file's name."""
+    stem = f"{state.judge}_{state.question_set}"
+    if key in ("labs", "off", "models", "profile"):
+        frame = leaderboard_view(store, state)[key]
+        return frame, f"{'domains_' + str(state.model) if key == 'profile' else key}_{stem}"
+    frame = migration_view(store, state)[{"mig-models": "models", "mig-labs": "labs"}.get(key, key)]
+    return frame, f"{key}_{state.baseline}_to_{state.new}_{state.question_set}"
+
+
+# -- wiring -----------------------------------------------------------------------------------
 def build(blocks: gr.Blocks, context: AppContext) -> None:
     store = context.store
-    start = default_state(store)
     judges = store.judge_names()
     if not judges:
         gr.Markdown("This data has no judgements yet: nothing to rank.")
         return
+    tab = layout(store, judges)
+    wire_views(blocks, store, tab)
+    wire_model(store, tab)
+    wire_downloads(store, tab)
 
-    downloads: list[tuple[gr.Button, gr.DownloadButton, str, str]] = []
 
-    def table(label: str, elem_id: str, pinned: int | None = None) -> gr.Dataframe:
-        """A table and its CSV button (the file is written only when the button is pressed)."""
-        frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
-                             pinned_columns=pinned, max_height=420, wrap=False)
-        button = gr.Button(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
-        file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
-        key = elem_id.removeprefix("lb-")
-        downloads.append((button, file, key, f"{elem_id}-csv-file"))
-        return frame
+def state_of(store: Store, values: tuple) -> LeaderboardState:
+    """Control values in `URL_KEYS` order -> state (Rejected for a value no list offers)."""
+    return checked_state(store, dict(zip(URL_KEYS, values)))
 
-    gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
-                "monthly means, EMA with a 3-month half-life) under the judge you pick.")
-    with gr.Row():
-        judge = gr.Dropdown(judges, value=start.judge, label="Judge", elem_id="lb-judge", scale=2)
-        question_set = gr.Dropdown(question_set_choices(store), value=start.question_set, label="Question set",
-                                   elem_id="lb-set")
-        domain = gr.Dropdown([ALL_DOMAINS, *store.distinct("domain")], value=ALL_DOMAINS, label="Domain",
-                             elem_id="lb-domain")
-        reasoning = gr.Radio(REASONING_RADIO, value="any", label="Models", elem_id="lb-reasoning")
-    link = gr.Textbox(label="Link to this view", buttons=["copy"], interactive=False, elem_id="lb-link")
-    status = gr.Markdown(elem_id="lb-status")
 
-    gr.Markdown("### Labs")
-    labs_table = table("Lab leaderboard", "lb-labs")
-    off_table = table("Off the leaderboard", "lb-off")
-    gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
-                "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
-    trajectory = gr.Plot(label="Lab trajectories", elem_id="lb-trajectory")
+def refused(count: int, index: int):
+    """Outputs for a refused call: the sentence at `index` (a status line), everything else kept."""
+    def outputs(message: str) -> list[Any]:
+        values = [gr.skip()] * count
+        values[index] = plain(message)
+        return values
+    return outputs
 
-    gr.Markdown("### Models")
-    models_table = table("Model scores", "lb-models", pinned=1)
-    gr.Markdown(DEPENDENT_NOTE, elem_id="lb-dependent-note")
-    breakdown = gr.Plot(label="Breakdown per model", elem_id="lb-breakdown")
-    model = gr.Dropdown([], value=None, label="Model (or click a row above)", elem_id="lb-model")
-    profile_table = table("Per-domain scores of the model", "lb-profile", pinned=1)
 
-    gr.Markdown("### Judge change")
-    with gr.Row():
-        baseline = gr.Dropdown(judges, value=start.baseline, label="Baseline judge", elem_id="lb-from")
-        new = gr.Dropdown(judges, value=start.new, label="New judge", elem_id="lb-to")
-    mig_status = gr.Markdown(elem_id="lb-mig-status")
-    with gr.Row():
-        shift_plot = gr.Plot(label="Aggregate shift", elem_id="lb-shift")
-        rank_plot = gr.Plot(label="Lab rank changes", elem_id="lb-ranks")
-    scatter_plot = gr.Plot(label="Per-model shift", elem_id="lb-scatter")
-    aggregate_table = table("Aggregate shares", "lb-aggregate")
-    transitions_table = table("Label transitions", "lb-transitions")
-    shifts_table = table("Per-model shift statistics", "lb-shifts")
-    movers_table = table("Biggest gains and drops", "lb-movers", pinned=2)
-    mig_models_table = table("Model changes", "lb-mig-models", pinned=1)
-    mig_labs_table = table("Lab rank changes", "lb-mig-labs", pinned=1)
+def wire_views(blocks: gr.Blocks, store: Store, tab: Layout) -> None:
+    """The page load (state from the URL) and every control but the model."""
+    everything = [tab.url_bar.query, *tab.main, *tab.change]
+    change_only = [tab.url_bar.query, *tab.change]
 
-    controls = [judge, question_set, domain, reasoning, baseline, new, model]
+    @guarded("leaderboard_filters", refused(len(everything), 1))
+    def on_filters(*values):
+        state = state_of(store, values)
+        return [view_query(TAB, state.query()), *main_outputs(store, state), *migration_outputs(store, state)]
 
-    choices = {"judge": set(judges), "question_set": set(question_set_choices(store)),
-               "domain": {ALL_DOMAINS, *store.distinct("domain")}, "reasoning": {v for _, v in REASONING_RADIO}}
-
-    def state_of(*values) -> LeaderboardState:
-        """Control values -> state; Rejected (one plain sentence) for a value no list offers."""
-        j, s, d, r, b, n, m = values
-        state = LeaderboardState(judge=j, question_set=s or start.question_set, domain=d or ALL_DOMAINS,
-                                 reasoning=r or "any", baseline=b, new=n, model=m)
-        for name, allowed in (("judge", choices["judge"]), ("question_set", choices["question_set"]),
-                              ("domain", choices["domain"]), ("reasoning", choices["reasoning"])):
-            if not isinstance(getattr(state, name), str) or getattr(state, name) not in allowed:
-                raise Rejected(f"Choose a {name.replace('_', ' ')} from the list.")
-        for name in ("baseline", "new"):
-            if getattr(state, name) is not None and getattr(state, name) not in choices["judge"]:
-                raise Rejected("Choose the judges to compare from the lists.")
-        if m is not None and not isinstance(m, str):
-            raise Rejected("Choose a model from the list.")
-        return state
-
-    def shown(frame: pd.DataFrame) -> gr.Dataframe:
-        return gr.Dataframe(value=frame, datatype=datatypes(frame))
-
-    def link_of(state: LeaderboardState, request: gr.Request | None) -> str:
-        return share_link(request, TAB, state.query())
-
-    def main_outputs(state: LeaderboardState) -> list[Any]:
-        view = leaderboard_view(store, state)
-        scope = f"as of {view['as_of']}" if view["as_of"] else "no release dates"
-        text = (f"{len(view['models'])} models, {view['responses']:,} judged responses; "
-                f"{len(view['labs'])} labs in the index ({scope}).")
-        return [text, shown(view["labs"]), shown(view["off"]), view["trajectory_chart"],
-                shown(view["models"]), view["breakdown_chart"],
-                gr.Dropdown(choices=view["model_choices"], value=view["model"]),
-                shown(view["profile"])]
-
-    def migration_outputs(state: LeaderboardState) -> list[Any]:
-        view = migration_view(store, state)
-        return [migration_summary(view["summary"]), view["shift_chart"], view["rank_chart"],
-                view["scatter_chart"],
-                shown(view["aggregate"]), shown(view["transitions"]), shown(view["shifts"]),
-                shown(view["movers"]), shown(view["models"]), shown(view["labs"])]
-
-    main_targets = [status, labs_table, off_table, trajectory, models_table, breakdown, model, profile_table]
-    migration_targets = [mig_status, shift_plot, rank_plot, scatter_plot, aggregate_table, transitions_table,
-                         shifts_table, movers_table, mig_models_table, mig_labs_table]
-
-    def csv_of(key: str):
-        """The click handler of one table's CSV button: the table of the current controls, as a file."""
-        @guarded(f"leaderboard_csv_{key}", lambda message: gr.skip())
-        def write(j, s, d, r, b, n, m):
-            state = state_of(j, s, d, r, b, n, m)
-            stem = f"{state.judge}_{state.question_set}"
-            if key in ("labs", "off", "models", "profile"):
-                frame = leaderboard_view(store, state)[key]
-                return csv_file(frame, f"{'domains_' + str(state.model) if key == 'profile' else key}_{stem}")
-            view = migration_view(store, state)
-            frame = view[{"mig-models": "models", "mig-labs": "labs"}.get(key, key)]
-            return csv_file(frame, f"{key}_{state.baseline}_to_{state.new}_{state.question_set}")
-        return write
-
-    # Gradio injects gr.Request / gr.SelectData only into named parameters, hence the spelled-out
-    # control values (judge, set, domain, reasoning, baseline, new, model).
-    def refused(count: int):
-        """Outputs for a refused call: the sentence in the status line, everything else kept."""
-        return lambda message: [gr.skip(), plain(message), *[gr.skip()] * (count - 2)]
-
-    @guarded("leaderboard_filters", refused(1 + len(main_targets) + len(migration_targets)))
-    def on_filters(j, s, d, r, b, n, m, request: gr.Request):
-        state = state_of(j, s, d, r, b, n, m)
-        return [link_of(state, request), *main_outputs(state), *migration_outputs(state)]
-
-    @guarded("leaderboard_judges", refused(1 + len(migration_targets)))
-    def on_judges(j, s, d, r, b, n, m, request: gr.Request):
-        state = state_of(j, s, d, r, b, n, m)
-        return [link_of(state, request), *migration_outputs(state)]
-
-    @guarded("leaderboard_model", lambda message: [gr.skip(), gr.skip()])
-    def on_model(j, s, d, r, b, n, m, request: gr.Request):
-        state = state_of(j, s, d, r, b, n, m)
-        profile = scores.model_domain_profile(store, state.judge, state.model, state.question_set,
-                                              state.filters()) if state.model else pd.DataFrame()
-        frame = _rounded(profile, PROFILE_TABLE)
-        return [link_of(state, request), shown(frame)]
-
-    def on_row(j, s, d, r, b, n, m, evt: gr.SelectData, request: gr.Request):
-        row = evt.row_value or []
-        chosen = row[0] if row else m
-        return [gr.Dropdown(value=chosen), *on_model(j, s, d, r, b, n, chosen, request)]
+    @guarded("leaderboard_judges", refused(len(change_only), 1))
+    def on_judges(*values):
+        state = state_of(store, values)
+        return [view_query(TAB, state.query()), *migration_outputs(store, state)]
 
     def on_load(request: gr.Request):
         state = state_from_query(store, query_params(request))
-        values = [state.judge, state.question_set, state.domain, state.reasoning, state.baseline, state.new]
-        main = main_outputs(state)
-        return [*values, link_of(state, request), *main, *migration_outputs(state)]
+        shown = [state.judge, state.question_set, state.domain, state.reasoning, state.baseline, state.new,
+                 state.min_n]
+        return [*shown, view_query(TAB, state.query()), *main_outputs(store, state),
+                *migration_outputs(store, state)]
 
-    for control in (judge, question_set, domain, reasoning):
-        control.input(on_filters, controls, [link, *main_targets, *migration_targets])
-    for control in (baseline, new):
-        control.input(on_judges, controls, [link, *migration_targets])
-    model.input(on_model, controls, [link, profile_table])
-    models_table.select(on_row, controls, [model, link, profile_table])
-    for button, file, key, file_id in downloads:
-        button.click(csv_of(key), controls, file, api_visibility="private").then(None, js=download_js(file_id))
-    blocks.load(on_load, None, [*controls[:-1], link, *main_targets, *migration_targets])
+    for control in [*tab.controls[:4], tab.controls[7]]:
+        control.input(on_filters, tab.controls, everything, trigger_mode="always_last")
+    for control in tab.controls[4:6]:
+        control.input(on_judges, tab.controls, change_only)
+    blocks.load(on_load, None, [*tab.controls[:6], tab.controls[7], *everything])
+
+
+def wire_model(store: Store, tab: Layout) -> None:
+    """The model dropdown and a click on a model row: that model's per-domain scores."""
+    @guarded("leaderboard_model", lambda message: [gr.skip(), gr.skip()])
+    def on_model(*values):
+        state = state_of(store, values)
+        return [view_query(TAB, state.query()), table_value(profile_frame(store, state, state.model), PROFILE_TABLE)]
+
+    # Gradio injects gr.SelectData only into a named parameter, hence the spelled-out control values.
+    def on_row(j, s, d, r, b, n, m, k, evt: gr.SelectData):
+        row = evt.row_value or []
+        chosen = row[0] if row else m
+        return [gr.Dropdown(value=chosen), *on_model(j, s, d, r, b, n, chosen, k)]
+
+    model = tab.main[-2]
+    model.input(on_model, tab.controls, [tab.url_bar.query, tab.profile])
+    tab.models.select(on_row, tab.controls, [model, tab.url_bar.query, tab.profile])
+
+
+def wire_downloads(store: Store, tab: Layout) -> None:
+    def writer(key: str):
+        @guarded(f"leaderboard_csv_{key}", lambda message: gr.skip())
+        def write(*values):
+            return csv_file(*csv_frame(store, state_of(store, values), key))
+        return write
+
+    for download in tab.downloads:
+        download.button.click(writer(download.key), tab.controls, download.file, api_visibility="private").then(
+            None, js=download_js(download.file_id))

@@ -15,19 +15,25 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.core.labels import COMPLETE, SCORED
+from toolkit.query.scores import PCT
 from toolkit.query.themes import RELEASE_WINDOWS, THEME_COLUMNS, THEME_MODEL_COLUMNS, theme_summary, theme_view
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .common import guarded, safe_markdown_html
+from .columns import table_value
+from .common import guarded, plain, safe_markdown_html
 from .context import AppContext
 from .url_state import UrlBar, view_query
-from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
-                     question_set_choices, refusal, table, table_update)
+from .judges import (chosen, default_question_set, follow_link, model_link, offer_csv, on_url,
+                     question_set_choices, refusal, table)
 
 TAB = "themes"
 ALL_TIME = "all"
 ANSWERS_SHOWN = 20      # answers listed per verdict (the rest are in the grid's response ids)
+PCT_COLUMNS = list(PCT.values())
+# Shown: the readable name first, then the shares (visible on a phone), counts and domain.
+SUMMARY_SHOWN = ["theme_name", *PCT_COLUMNS, "n", "models", "domain"]
+MODELS_SHOWN = ["model", *PCT_COLUMNS, "n", "verdict", "lab"]
 WINDOW_CHOICES = [("all models", ALL_TIME), *((f"released in the last {m} months", str(m)) for m in RELEASE_WINDOWS)]
 
 
@@ -66,8 +72,7 @@ def readable(theme: str) -> str:
 def summary_table(store: Store, state: ThemesState) -> pd.DataFrame:
     """The theme summary, least answered first, with a readable name beside the id."""
     summary = theme_summary(store, state.judge, state.question_set, released_within=state.months())
-    summary = summary.assign(name=summary["theme"].map(readable))
-    return display_frame(summary, ["theme", "name", *THEME_COLUMNS[1:]])
+    return summary.assign(theme_name=summary["theme"].map(readable))[["theme", "theme_name", *THEME_COLUMNS[1:]]]
 
 
 def grid_chart(grid: pd.DataFrame, models: pd.DataFrame, theme: str):
@@ -81,7 +86,7 @@ def grid_chart(grid: pd.DataFrame, models: pd.DataFrame, theme: str):
         color=alt.Color("label:N", scale=label_scale(sorted(grid["label"].unique())), title="verdict",
                         legend=alt.Legend(orient="bottom")),
         tooltip=["model:N", "lab:N", "variation:O", "question_id:N", "label:N"])
-    return themed(cells.properties(title=f"Verdicts on {readable(theme)}"), height=max(120, 18 * len(order)))
+    return themed(cells, height=max(120, 18 * len(order)))
 
 
 def answers_html(store: Store, grid: pd.DataFrame, verdict: str) -> str:
@@ -104,14 +109,15 @@ def themes_view(store: Store, state: ThemesState) -> dict[str, Any]:
     """The summary table and, when a theme is chosen, its grid and per-model verdicts."""
     summary = summary_table(store, state)
     window = "every model" if state.window == ALL_TIME else f"models released in the last {state.window} months"
-    text = f"{len(summary)} themes, {window}, least answered first (click a column to sort, a row to open it)."
+    text = f"{len(summary):,} themes, {window}, least answered first (click a column to sort, a row to open it)."
     view = {"summary": summary, "text": text, "grid": None, "models": pd.DataFrame(columns=THEME_MODEL_COLUMNS),
-            "theme_text": "Click a theme in the table (or pick one) to see every model's verdicts.", "answers": ""}
+            "theme_text": "Click a theme in the table (or pick one) to see every model's verdicts.", "answers": "",
+            "grid_title": ""}
     if state.theme:
         detail = theme_view(store, state.judge, state.theme, state.question_set)
         view.update(grid=grid_chart(detail.grid, detail.models, state.theme),
-                    models=display_frame(detail.models, THEME_MODEL_COLUMNS),
-                    theme_text=f"{state.theme}: {len(detail.models)} models, {len(detail.grid)} judged responses.",
+                    models=detail.models[THEME_MODEL_COLUMNS], grid_title=f"#### Verdicts on {plain(readable(state.theme))}",
+                    theme_text=f"{readable(state.theme)}: {len(detail.models):,} models, {len(detail.grid):,} judged responses.",
                     answers=answers_html(store, detail.grid, state.verdict))
     return view
 
@@ -121,7 +127,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     if not store.judge_names():
         gr.Markdown("This data has no judgements yet.")
         return
-    with gr.Row():
+    # "phone-collapsed": the app closes this accordion on a narrow screen (toolkit.ui.app).
+    with gr.Accordion("Options", open=True, elem_classes=["phone-collapsed"], elem_id="th-options"), gr.Row():
         judge = gr.Dropdown(store.judge_names(), label="Judge", elem_id="th-judge")
         question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="th-set")
         window = gr.Dropdown(WINDOW_CHOICES, value=ALL_TIME, label="Models", elem_id="th-window")
@@ -129,21 +136,24 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-status")
     summary_frame, summary_csv = table("Theme summary", "th-summary")
     gr.Markdown("### Theme")
-    theme = gr.Dropdown(store.distinct("theme"), label="Theme", elem_id="th-theme")
+    theme_ids = {readable(t): t for t in store.distinct("theme")}
+    theme = gr.Dropdown(list(theme_ids.items()), label="Theme", elem_id="th-theme")
     theme_status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-theme-status")
-    grid = gr.Plot(label="Models x variations", elem_id="th-grid")
+    grid_title = gr.Markdown(elem_id="th-grid-title")
+    grid = gr.Plot(show_label=False, elem_id="th-grid")
     models_frame, models_csv = table("Models on this theme", "th-models")
     verdict = gr.Radio(list(SCORED), value=COMPLETE, label="Answers labelled", elem_id="th-verdict")
     answers = gr.HTML(elem_id="th-answers", max_height=700, container=True, padding=True)
     controls = [judge, question_set, window, theme, verdict]
-    outputs = [*controls, url_bar.query, status, summary_frame, theme_status, grid, models_frame, answers]
+    outputs = [*controls, url_bar.query, status, summary_frame, theme_status, grid_title, grid, models_frame, answers]
     refused = refusal(len(outputs), outputs.index(status))
 
     def compute(state: ThemesState) -> list[Any]:
         view = themes_view(store, state)
         return [state.judge, state.question_set, state.window, state.theme, state.verdict,
-                view_query(TAB, state.query()), view["text"], table_update(view["summary"]),
-                view["theme_text"], view["grid"], table_update(view["models"]), view["answers"]]
+                view_query(TAB, state.query()), view["text"], table_value(view["summary"], SUMMARY_SHOWN),
+                view["theme_text"], view["grid_title"], view["grid"], table_value(view["models"], MODELS_SHOWN),
+                view["answers"]]
 
     def state_of(j: str, s: str, w: str, t: str | None, v: str) -> ThemesState:
         return state_from_query(store, {"judge": j, "set": s, "window": w, "theme": t, "verdict": v})
@@ -154,8 +164,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 
     @guarded("themes_row", refused)
     def on_row(j: str, s: str, w: str, t: str | None, v: str, evt: gr.SelectData):
-        row = evt.row_value or []
-        return compute(state_of(j, s, w, row[0] if row else t, v))
+        row = evt.row_value or []   # the first column shows the theme's readable name
+        return compute(state_of(j, s, w, theme_ids.get(str(row[0]), t) if row else t, v))
 
     def frame_of(key: str):
         def frame(j: str, s: str, w: str, t: str | None, v: str) -> tuple[pd.DataFrame, str]:
