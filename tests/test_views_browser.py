@@ -96,11 +96,12 @@ def check_model(url: str, store: Store) -> None:
             assert f"rank {honest['rank']} of {honest['total']}" in shown
             assert f"(95% interval {honest['pct_complete_low']:.1f}–{honest['pct_complete_high']:.1f})" in shown
             assert rows(page, "md-judges") == len(store.judge_names())
-            assert "share this rank" in page.locator("#md-themes").inner_text()
+            assert "Rank shared by" in page.locator("#md-themes").inner_text()
             assert "% complete" in page.locator("#md-domains").inner_text()      # headers for people
             page.wait_for_selector("#md-judge-chart canvas, #md-judge-chart svg.marks", state="attached")
             page.wait_for_selector("#md-verdicts canvas, #md-verdicts svg.marks", state="attached")
-            assert page.locator("#md-verdicts label:visible, #md-judge-chart label:visible").count() == 0   # no label chip
+            chips = page.locator("#md-verdicts label:visible, #md-judge-chart label:visible")
+            assert chips.count() == 0                                             # no label chip over a chart
             assert fits_the_width(page), width
             shoot(page, f"view-model-{width}-{scheme}")
     human = store.judge_names("human")[0]           # a judge of a few responses: not ranked, a warning

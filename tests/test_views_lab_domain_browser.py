@@ -75,7 +75,7 @@ def test_lab_and_domain_views_in_the_browser(demo_data):
                 assert "% complete" in page.locator("#lab-models").inner_text()      # headers for people
                 wait_value(page, "lab-judge-summary", "index runs from")
                 page.wait_for_selector("#lab-judge-chart canvas, #lab-judge-chart svg.marks", state="attached")
-                assert page.locator("#lab-judge-chart label:visible").count() == 0          # no label chip
+                assert page.locator("#lab-judge-chart label:visible").count() == 0      # no label chip
                 assert page.locator("#lab-coverage").count() == 0                   # the judge labelled all
                 assert fits_the_width(page), width
                 shoot(page, f"view-lab-{width}-{scheme}")

@@ -95,3 +95,15 @@ def test_headers_escape_what_comes_from_the_data():
     assert "&lt;q&gt;" in rendered and "&lt;DENIAL&gt;" in rendered
     assert lab.lab_link("a&b", "j") == "?tab=lab&lab=a%26b&judge=j"
     assert domain.domain_link("Civil & X", None, "us_hard") == "?tab=domain&domain=Civil+%26+X&set=us_hard"
+
+
+def test_the_tables_show_every_column_of_the_query_scores_first():
+    from toolkit.query import domain_view, lab_view
+
+    assert sorted(lab.SHOWN_MODELS) == sorted(lab_view.MODEL_COLUMNS)
+    assert sorted(domain.SHOWN_MODELS) == sorted(domain_view.MODEL_COLUMNS)
+    assert sorted(domain.SHOWN_THEMES) == sorted(domain_view.THEME_COLUMNS)
+    assert sorted(model.SHOWN_BREAKDOWN) == sorted(c for c in model.BREAKDOWN if c != "tied")   # tied: in words
+    assert sorted(model.SHOWN_JUDGE_TABLE) == sorted(model.JUDGE_TABLE)
+    for shown in (lab.SHOWN_MODELS, domain.SHOWN_MODELS, domain.SHOWN_THEMES, model.SHOWN_JUDGE_TABLE):
+        assert shown[1] == "pct_complete"                 # beside the name, in view on a phone

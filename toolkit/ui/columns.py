@@ -90,7 +90,7 @@ COLUMNS: dict[str, Column] = {
     "questions": Column("Questions", COUNT), "themes": Column("Themes", COUNT), "domains": Column("Domains", COUNT),
     "responses": Column("Responses", COUNT), "licence": Column("Licence of its verdicts"),
     # model, lab, domain
-    "total": Column("Models ranked", COUNT), "shared": Column("Tie"), "labs": Column("Labs ranked", COUNT),
+    "total": Column("Models ranked", COUNT), "shared": Column("Rank shared by"), "labs": Column("Labs ranked", COUNT),
     "in_window": Column("In index window"),
 }
 

@@ -15,7 +15,7 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.query.coverage import judge_coverage
-from toolkit.query.domain_view import MODEL_COLUMNS, THEME_COLUMNS, domain_page
+from toolkit.query.domain_view import domain_page
 from toolkit.query.model_view import remembered, view_key
 from toolkit.storage.store import Store
 
@@ -27,6 +27,10 @@ from .judges import (chosen, default_question_set, follow_link, model_link, offe
 from .url_state import UrlBar, view_query
 
 TAB = "domain"
+# shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
+SHOWN_THEMES = ["theme", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "models"]
+SHOWN_MODELS = ["model", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "rank", "total", "tied",
+                "lab", "release_date"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: DomainState) -> list[Any]:
         view = domain_view(store, state)
         return [state.domain, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                table_value(view["themes"], THEME_COLUMNS), table_value(view["models"], MODEL_COLUMNS)]
+                table_value(view["themes"], SHOWN_THEMES),
+                table_value(view["models"], SHOWN_MODELS)]
 
     def state_of(d: str, j: str, s: str) -> DomainState:
         return state_from_query(store, {"domain": d, "judge": j, "set": s})

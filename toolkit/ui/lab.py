@@ -14,7 +14,7 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
-from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, MODEL_COLUMNS, lab_names, lab_page, lab_standing
+from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, lab_names, lab_page, lab_standing
 from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
@@ -28,6 +28,9 @@ from .judges import (JUDGE_COLORS, chosen, default_question_set, follow_link, mo
 from .url_state import UrlBar, view_query
 
 TAB = "lab"
+# shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
+SHOWN_MODELS = ["model", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "rank", "total", "tied",
+                "release_date", "reasoning", "in_window"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
         y=alt.Y("row:N", title=None, axis=None),
         size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=names, range=(JUDGE_COLORS * len(names))[:len(names)]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=tips("judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"))
     return themed(dots.properties(title="Lab index under each judge"), height=70)
 
@@ -166,7 +169,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: LabState) -> list[Any]:
         view = lab_view(store, state)
         return [state.lab, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                table_value(view["models"], MODEL_COLUMNS), table_value(view["domains"], DOMAIN_COLUMNS),
+                table_value(view["models"], SHOWN_MODELS), table_value(view["domains"], DOMAIN_COLUMNS),
                 view["summary"], view["chart"], table_value(view["judges"], JUDGE_COLUMNS)]
 
     def state_of(lb: str, j: str, s: str) -> LabState:

@@ -47,7 +47,9 @@ from .url_state import UrlBar, view_query
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
 BREAKDOWN = ["n", *PCT_COLUMNS, "rank", "total", "tied", "shared"]
-SHOWN_BREAKDOWN = [c for c in BREAKDOWN if c != "tied"]   # "tied" in words: "shared"
+# shown: the shares first, beside the name (on a phone the columns after them scroll); "tied" in words
+SHOWN_BREAKDOWN = [*PCT_COLUMNS, "n", "rank", "total", "shared"]
+SHOWN_JUDGE_TABLE = ["judge", "pct_complete", "rank", "n", "models"]
 JUDGE_TABLE = ["judge", "n", "pct_complete", "rank", "models"]
 PAGE_SIZE = 10          # responses per page, in both response lists
 
@@ -93,8 +95,8 @@ def message_html(message: str) -> str:
 
 
 def with_shared(frame: pd.DataFrame) -> pd.DataFrame:
-    """A words column for ties: "N models share this rank" when more than one model has it."""
-    return frame.assign(shared=[f"{t} models share this rank" if t and t > 1 else "" for t in frame["tied"]])
+    """A words column for ties: "N models" (share this rank) when more than one model has it."""
+    return frame.assign(shared=[f"{t} models" if t and t > 1 else "" for t in frame["tied"]])
 
 
 def header_text(header: Mapping[str, Any], honest: Mapping[str, Any], judge: str) -> str:
@@ -129,8 +131,8 @@ def shares_text(header: Mapping[str, Any], honest: Mapping[str, Any]) -> str:
     """Each verdict's share with its symbol and 95% Wilson interval, one line under the bar."""
     parts = [f"{VERDICTS[label][0]} {label.lower()} {header[PCT[label]]:.1f}% "
              f"({honest[PCT_INTERVAL[label][0]]:.1f}–{honest[PCT_INTERVAL[label][1]]:.1f})" for label in SCORED]
-    return (f"<p id='md-shares'>Shares of {header['n']:,} responses, with 95% intervals: "
-            f"{html.escape(' · '.join(parts))}</p>")
+    return (f"<p id='md-shares'>Shares of {header['n']:,} responses, with 95% intervals (the whisker on the "
+            f"bar below is % complete's): {html.escape(' · '.join(parts))}</p>")
 
 
 def verdict_chart(header: Mapping[str, Any], honest: Mapping[str, Any]):
@@ -144,14 +146,14 @@ def verdict_chart(header: Mapping[str, Any], honest: Mapping[str, Any]):
     data["order"] = range(len(data))
     bar = alt.Chart(data).mark_bar().encode(
         x=alt.X("percent:Q", stack="zero", title="% of responses", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("label:N", scale=label_scale(list(SCORED)), legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.Color("label:N", scale=label_scale(list(SCORED)),
+                        legend=alt.Legend(orient="bottom", title=None, columns=2)),
         order=alt.Order("order:Q"), tooltip=tips("label:N", alt.Tooltip("percent:Q", format=".1f", title="%"),
                                                  alt.Tooltip("low:Q", format=".1f", title="95% low"),
                                                  alt.Tooltip("high:Q", format=".1f", title="95% high")))
     whisker = alt.Chart(data[data["label"] == "COMPLETE"]).mark_errorbar(ticks=True, color=AXIS_GREY, thickness=2)
     interval = whisker.encode(x=alt.X("low:Q", title="% of responses"), x2=alt.X2("high:Q"))
-    title = f"Verdicts (n = {header['n']:,}); the whisker is % complete's 95% interval"
-    return themed(alt.layer(bar, interval).properties(title=title), height=60)
+    return themed(alt.layer(bar, interval).properties(title=f"Verdicts (n = {header['n']:,})"), height=60)
 
 
 def judge_panel(store: Store, state: ModelState) -> pd.DataFrame:
@@ -175,7 +177,7 @@ def judge_chart(panel: pd.DataFrame, chosen_judge: str | None):
         y=alt.Y("row:N", title=None, axis=None),
         size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=judges, range=(JUDGE_COLORS * len(judges))[:len(judges)]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=tips("judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"))
     return themed(dots.properties(title="Score under each judge"), height=70)
 
@@ -191,7 +193,7 @@ def judge_summary(panel: pd.DataFrame, compared: tuple[str, ...]) -> str:
     verdict = (f"Flagged {FLAG}: its standing depends on the judge (spread >= {SPREAD_FLAG:g} points or rank "
                f"move >= {RANK_FLAG})." if flag else "Its standing hardly depends on the judge.")
     return (f"Across the {len(panel)} judges compared on the Judge sensitivity tab: spread {spread:.1f} points, "
-            f"rank moves by {move} places. {verdict}")
+            f"rank moves by {move} place{'' if move == 1 else 's'}. {verdict}")
 
 
 def badge(label: str | None) -> str:
@@ -343,9 +345,9 @@ def wire(blocks: gr.Blocks, store: Store, controls: list, query: gr.Textbox, pan
         state, dispute_values = dispute_part(state)
         return [state.model, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
                 view["verdicts"], view["judge_summary"], view["judge_chart"],
-                table_value(unranked_below_min_n(view["judges"])),
+                table_value(unranked_below_min_n(view["judges"]), SHOWN_JUDGE_TABLE),
                 table_value(view["domain"], ["domain", *SHOWN_BREAKDOWN]),
-                table_value(view["theme"], ["theme", "domain", *SHOWN_BREAKDOWN]), *answer_values, *dispute_values]
+                table_value(view["theme"], ["theme", *SHOWN_BREAKDOWN, "domain"]), *answer_values, *dispute_values]
 
     @guarded("model_change", refused)
     def on_change(m, j, s, v, page, dpage):
