@@ -14,6 +14,7 @@ from tests.browser import link_box, open_page, reload_keeps, running_app, screen
 from tests.test_public_browser import Counter, listener  # noqa: F401 - the request-counting server
 from toolkit.query.migration import overlap_partner
 from toolkit.query.model_view import model_page
+from toolkit.query.scores import MIN_N
 from toolkit.query.sensitivity import sensitivity
 from toolkit.query.themes import theme_summary
 from toolkit.query.timeline import timeline_points
@@ -78,19 +79,37 @@ def check_judges(url: str, store: Store) -> None:
         page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=top)
 
 
+def fits_the_width(page) -> bool:
+    """No page-level horizontal scrolling (a table may scroll inside itself)."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def check_model(url: str, store: Store) -> None:
     judge = store.judge_names("llm")[1]
     model = store.distinct("model")[3]
-    header = model_page(store, judge, model, "us_hard").header
+    honest = model_page(store, judge, model, "us_hard", min_n=MIN_N).honest
     for width, scheme in SIZES:
         with open_view(url, {"tab": "model", "model": model, "judge": judge}, width, scheme) as page:
             page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=model)
             assert page.locator("#md-judge input").input_value() == judge
-            assert f"rank {header['rank']} of {header['total']}" in page.locator("#md-header").inner_text()
+            shown = page.locator("#md-header").inner_text()
+            assert f"rank {honest['rank']} of {honest['total']}" in shown
+            assert f"(95% interval {honest['pct_complete_low']:.1f}–{honest['pct_complete_high']:.1f})" in shown
             assert rows(page, "md-judges") == len(store.judge_names())
-            assert "share this rank" in page.locator("#md-themes").inner_text()
+            assert "Rank shared by" in page.locator("#md-themes").inner_text()
+            assert "% complete" in page.locator("#md-domains").inner_text()      # headers for people
             page.wait_for_selector("#md-judge-chart canvas, #md-judge-chart svg.marks", state="attached")
+            page.wait_for_selector("#md-verdicts canvas, #md-verdicts svg.marks", state="attached")
+            chips = page.locator("#md-verdicts label:visible, #md-judge-chart label:visible")
+            assert chips.count() == 0                                             # no label chip over a chart
+            assert fits_the_width(page), width
             shoot(page, f"view-model-{width}-{scheme}")
+    human = store.judge_names("human")[0]           # a judge of a few responses: not ranked, a warning
+    with open_view(url, {"tab": "model", "model": model, "judge": human}) as page:
+        page.wait_for_function("(m) => document.querySelector('#md-name')?.innerText === m", arg=model)
+        if model_page(store, human, model, "us_hard").header["n"]:
+            assert f"not ranked (n < {MIN_N}" in page.locator("#md-header").inner_text()
+        assert "responses in this question set" in page.locator("#md-coverage").inner_text()
 
 
 def check_themes(url: str, store: Store) -> None:

@@ -9,11 +9,12 @@ import urllib.parse
 
 import pytest
 
-from tests.browser import open_page, running_app, screenshot, url_params, wait_url_param
+from tests.browser import open_page, running_app, screenshot_folder, url_params, wait_url_param
 from toolkit.query.domain_view import domain_page
 from toolkit.query.lab_index import labs_report
-from toolkit.query.lab_view import lab_page
+from toolkit.query.lab_view import lab_page, lab_standing
 from toolkit.query.model_view import model_responses
+from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
 pytestmark = pytest.mark.browser
@@ -42,26 +43,49 @@ def first_row(page, elem_id: str):
     return page.locator(f"#{elem_id} .virtual-row[data-index='0'] [role=gridcell]").first
 
 
+def shoot(page, name: str) -> None:
+    """A full-page screenshot (charts drawn, page at its top)."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(screenshot_folder() / f"{name}.png"), full_page=True)
+
+
+def fits_the_width(page) -> bool:
+    """No page-level horizontal scrolling (a table may scroll inside itself)."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def test_lab_and_domain_views_in_the_browser(demo_data):
     store = Store.open(demo_data)
     judge = store.default_judge()
     lab = labs_report(store, judge, "us_hard")["lab"].iat[0]
     page_data = lab_page(store, judge, lab, "us_hard")
+    standing = lab_standing(store, judge, lab, "us_hard", min_n=MIN_N)
     domain = page_data.domains["domain"].iat[0]
     domain_data = domain_page(store, judge, domain, "us_hard")
     with running_app(demo_data) as url:
         for width, scheme in SIZES:
             with open_view(url, {"tab": "lab", "lab": lab, "judge": judge}, width, scheme) as page:
-                wait_inner(page, "#lab-standing", f"rank {page_data.header['rank']} of {page_data.header['labs']}")
+                wait_inner(page, "#lab-standing", f"rank {standing['rank']} of {standing['labs']} labs")
+                assert (f"Lab index {standing['index']:.1f} (95% interval {standing['index_low']:.1f}–"
+                        f"{standing['index_high']:.1f}, {standing['answers']:,} answers)") in \
+                    page.locator("#lab-standing").inner_text()
                 assert page.locator("#lab-name").inner_text() == (page_data.header["lab_name"] or lab)
                 assert page_data.models["model"].iat[0] in first_row(page, "lab-models").inner_text()
+                assert "% complete" in page.locator("#lab-models").inner_text()      # headers for people
                 wait_value(page, "lab-judge-summary", "index runs from")
-                screenshot(page, f"view-lab-{width}-{scheme}")
+                page.wait_for_selector("#lab-judge-chart canvas, #lab-judge-chart svg.marks", state="attached")
+                assert page.locator("#lab-judge-chart label:visible").count() == 0      # no label chip
+                assert page.locator("#lab-coverage").count() == 0                   # the judge labelled all
+                assert fits_the_width(page), width
+                shoot(page, f"view-lab-{width}-{scheme}")
             with open_view(url, {"tab": "domain", "domain": domain, "judge": judge}, width, scheme) as page:
                 wait_inner(page, "#dm-median", f"{domain_data.header['median_pct_complete']:.1f}%")
                 assert page.locator("#dm-name").inner_text() == domain
                 assert domain_data.themes["theme"].iat[0] in first_row(page, "dm-themes").inner_text()
-                screenshot(page, f"view-domain-{width}-{scheme}")
+                assert "Models ranked" in page.locator("#dm-models").inner_text()
+                assert fits_the_width(page), width
+                shoot(page, f"view-domain-{width}-{scheme}")
 
         with open_view(url, {"tab": "lab", "lab": lab, "judge": judge}) as page:   # lab -> model -> domain
             wait_inner(page, "#lab-standing", "rank")
@@ -85,6 +109,12 @@ def test_lab_and_domain_views_in_the_browser(demo_data):
             row.click()
             page.wait_for_url(lambda u: "tab=domain" in u)
             page.wait_for_function("(d) => document.querySelector('#dm-name')?.innerText === d", arg=chosen_domain)
+
+        human = store.judge_names("human")[0]      # a judge of a few responses: said above the numbers
+        with open_view(url, {"tab": "lab", "lab": lab, "judge": human}, 390, "dark") as page:
+            wait_inner(page, "#lab-coverage", "responses in this question set")
+            assert fits_the_width(page)
+            shoot(page, "view-lab-human-390-dark")
 
         with open_view(url, {"tab": "lab", "lab": "![x](http://127.0.0.1:9/x.png)"}) as page:
             wait_inner(page, "#lab-message", "This link names a lab that is not in this data")

@@ -86,7 +86,8 @@ def test_model_responses_page_clamps_to_the_last_page(store):
 
 def test_headers_escape_what_comes_from_the_data():
     header = {"lab": "<b>x</b>", "lab_name": None, "models": 1, "n": 0, "index": None, "as_of": None}
-    assert "<b>" not in lab.header_text(header, "<i>j</i>") and "&lt;i&gt;" in lab.header_text(header, "<i>j</i>")
+    shown = lab.header_text(header, None, "<i>j</i>")
+    assert "<b>" not in shown and "&lt;i&gt;" in shown
     row = {"question_id": "<q>", "theme": "t", "domain": "d", "question": "<script>x</script>",
            "content": "<img src=http://127.0.0.1:9/x.png> **bold**"}
     rendered = model.answer_html(row, model.badge("<DENIAL>"))
@@ -94,3 +95,15 @@ def test_headers_escape_what_comes_from_the_data():
     assert "&lt;q&gt;" in rendered and "&lt;DENIAL&gt;" in rendered
     assert lab.lab_link("a&b", "j") == "?tab=lab&lab=a%26b&judge=j"
     assert domain.domain_link("Civil & X", None, "us_hard") == "?tab=domain&domain=Civil+%26+X&set=us_hard"
+
+
+def test_the_tables_show_every_column_of_the_query_scores_first():
+    from toolkit.query import domain_view, lab_view
+
+    assert sorted(lab.SHOWN_MODELS) == sorted(lab_view.MODEL_COLUMNS)
+    assert sorted(domain.SHOWN_MODELS) == sorted(domain_view.MODEL_COLUMNS)
+    assert sorted(domain.SHOWN_THEMES) == sorted(domain_view.THEME_COLUMNS)
+    assert sorted(model.SHOWN_BREAKDOWN) == sorted(c for c in model.BREAKDOWN if c != "tied")   # tied: in words
+    assert sorted(model.SHOWN_JUDGE_TABLE) == sorted(model.JUDGE_TABLE)
+    for shown in (lab.SHOWN_MODELS, domain.SHOWN_MODELS, domain.SHOWN_THEMES, model.SHOWN_JUDGE_TABLE):
+        assert shown[1] == "pct_complete"                 # beside the name, in view on a phone

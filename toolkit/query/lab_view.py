@@ -9,6 +9,9 @@ responses in that domain (response-weighted, not the EMA). Per judge: the index,
 number of labs ranked, from every model's score under every judge read in one GROUP BY. What does
 not depend on the lab (every lab's index, overall, per domain, per judge) is kept per store
 (model_view.remembered): the next lab under the same judge only picks its rows.
+Honest numbers (the dashboard's, beside SpeechMap's): `lab_standing` gives the lab's index with its
+95% bootstrap interval over questions, the answers behind it, and its rank among the labs with at
+least `min_n` answers (lab_index.lab_index's min_n, lab_index.with_index_intervals).
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import pandas as pd
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED
 from toolkit.query.inputs import conditions, default_as_of, model_metadata, to_date
-from toolkit.query.lab_index import domain_lab_index, lab_index
+from toolkit.query.lab_index import domain_lab_index, lab_index, with_index_intervals
 from toolkit.query.model_view import plain_value, remembered, view_key
 from toolkit.query.scores import PCT, count_columns, model_scores, with_percentages
 from toolkit.query.sensitivity import judge_scores
@@ -33,6 +36,7 @@ HEADER_FIELDS = ["lab", "lab_name", "models", "n", *PCT.values(), "index", "rank
 MODEL_COLUMNS = ["model", "release_date", "reasoning", "n", *PCT.values(), "rank", "total", "tied", "in_window"]
 DOMAIN_COLUMNS = ["domain", "index", "rank", "labs", "tied", "models_in_window", "n", *PCT.values()]
 JUDGE_COLUMNS = ["judge", "index", "rank", "labs", "models_in_window", "peak"]
+STANDING_FIELDS = ["index", "index_low", "index_high", "answers", "ranked", "rank", "labs"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +88,26 @@ def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None
         per_domain = per_domain.assign(labs=per_domain.groupby("domain")["lab"].transform("size"))
         return EveryLab(scores, labs, per_domain)
     return remembered(store, "labs", view_key(judge, question_set, filters, as_of), compute)
+
+
+def lab_standing(store: Store, judge: str, lab: str, question_set: str | Sequence[str] | None = None,
+                 filters: FilterInput = None, as_of: dt.date | str | None = None,
+                 min_n: int = 0) -> dict[str, Any] | None:
+    """STANDING_FIELDS of the lab in the lab index with `min_n` and its 95% interval (None when the lab
+    has no index); labs = labs ranked (answers >= min_n). Every lab's interval is kept per store."""
+    filters = Filters.of(filters)
+    as_of = to_date(as_of) if as_of is not None else default_as_of(store)
+
+    def compute() -> pd.DataFrame:
+        scores = every_lab(store, judge, question_set, filters, as_of).scores
+        labs = lab_index(scores, as_of, min_n=min_n) if as_of is not None else pd.DataFrame(columns=["lab"])
+        return with_index_intervals(store, judge, scores, labs, question_set, filters, as_of) if len(labs) else labs
+    labs = remembered(store, "lab_intervals", view_key(judge, question_set, filters, as_of, min_n), compute)
+    row = labs[labs["lab"] == lab]
+    if row.empty:
+        return None
+    figures = {f: plain_value(row[f].iat[0]) for f in STANDING_FIELDS if f != "labs"}
+    return {**figures, "ranked": bool(figures["ranked"]), "labs": int(labs["ranked"].sum())}
 
 
 def lab_header(store: Store, lab: str, scores: pd.DataFrame, standing: pd.DataFrame, labs: int,

@@ -7,6 +7,9 @@ toolkit.stats.ranks.rank_and_ties): with s = round(., 4), rank = 1 + #{models: s
 total = models ranked there, tied = #{models: s = s(own)} (itself included; the site's "N models
 share this score" when tied > 1). The models ranked
 are those the filters keep, so a lab filter ranks the model among its lab's models.
+Honest numbers (the dashboard's, beside SpeechMap's): `ModelPage.honest` holds the overall 95%
+Wilson interval of each share and the overall standing among the models with at least `min_n`
+judged answers only (a model below it is not ranked).
 """
 from __future__ import annotations
 
@@ -21,12 +24,15 @@ import pandas as pd
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import CANONICAL, COMPLETE
 from toolkit.query.inputs import conditions, model_metadata, store_constant
-from toolkit.query.scores import PCT, count_columns, scored_label_sql, with_percentages
+from toolkit.query.scores import (INTERVAL_COLUMNS, PCT, count_columns, scored_label_sql, with_intervals,
+                                  with_percentages)
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS
 from toolkit.storage.store import Store
 
 BREAKDOWN_LEVELS = ("domain", "theme")
 OVERALL = ("all", "")  # the standings key of the models' overall scores
+OVERALL_BY_N = ("all", "by n")  # overall (rounded % COMPLETE, n) pairs: the base of a minimum n
+HONEST_FIELDS = ["n", *INTERVAL_COLUMNS, "ranked", "rank", "total", "tied"]
 NO_DOMAIN = "(none)"   # as scores.model_domain_scores names a missing domain
 HEADER_FIELDS = ["model", "lab", "lab_name", "release_date", "reasoning", "n", *PCT.values(),
                  "rank", "total", "tied"]
@@ -39,20 +45,51 @@ class ModelPage:
     header: dict[str, Any]   # HEADER_FIELDS
     domain: pd.DataFrame     # per domain: n, shares, rank, total, tied
     theme: pd.DataFrame      # per theme (with its domain): the same
+    honest: dict[str, Any] = dataclasses.field(default_factory=dict)  # HONEST_FIELDS (`honest_standing`)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"header": pd.DataFrame([self.header]), "domain": self.domain, "theme": self.theme}
 
 
 def model_page(store: Store, judge: str, model: str, question_set: str | Sequence[str] | None = None,
-               filters: FilterInput = None) -> ModelPage:
-    """The header and both breakdowns, all models' scores read once (see `standings`)."""
+               filters: FilterInput = None, min_n: int = 0) -> ModelPage:
+    """The header and both breakdowns, all models' scores read once (see `standings`), and the
+    honest figures under `min_n` (`honest_standing`)."""
     filters = Filters.of(filters)
     ranked = standings(store, judge, question_set, filters)
     own = own_scores(store, judge, model, question_set, filters)
     return ModelPage(model_header(store, judge, model, question_set, filters, ranked, own),
                      *(model_breakdown(store, judge, model, level, question_set, filters, ranked, own)
-                       for level in BREAKDOWN_LEVELS))
+                       for level in BREAKDOWN_LEVELS), honest_standing(own, ranked, min_n))
+
+
+def honest_standing(own: pd.DataFrame, ranked: Standings, min_n: int = 0) -> dict[str, Any]:
+    """HONEST_FIELDS of the model's overall row of `own_scores`: n, the 95% Wilson interval of each
+    share (scores.with_intervals), and (rank, total, tied) among the models with n >= min_n
+    (`overall_standing`); ranked = False and rank, tied None when its own n < min_n (or 0)."""
+    overall = own[own["level"] == OVERALL[0]]
+    kept = overall_standing(ranked, min_n)
+    if overall.empty:
+        return {"n": 0, **dict.fromkeys(INTERVAL_COLUMNS, math.nan), "ranked": False, "rank": None,
+                "total": sum(kept.values()), "tied": None}
+    row = with_intervals(overall).iloc[0]
+    n = int(row["n"])
+    figures = {"n": n, **{c: float(row[c]) for c in INTERVAL_COLUMNS}}
+    if n < max(min_n, 1):
+        return {**figures, "ranked": False, "rank": None, "total": sum(kept.values()), "tied": None}
+    rank, total, tied = placed(row["pct_complete"], kept)
+    return {**figures, "ranked": True, "rank": rank, "total": total, "tied": tied}
+
+
+def overall_standing(ranked: Standings, min_n: int = 0) -> Counter:
+    """The overall standing (rounded % COMPLETE -> models) of the models with n >= min_n only."""
+    if min_n <= 0:
+        return ranked.get(OVERALL, Counter())
+    kept: Counter = Counter()
+    for (score, n), models in ranked.get(OVERALL_BY_N, Counter()).items():
+        if n >= min_n:
+            kept[score] += models
+    return kept
 
 
 KEPT = 32   # results kept per store and kind (judge x question set x filters), least recently used out
@@ -120,6 +157,8 @@ def scan_standings(store: Store, judge: str, question_set: str | Sequence[str] |
     for level, theme, domain, n, k, models in pairs:
         key = {1: ("theme", theme), 2: ("domain", domain or NO_DOMAIN), 3: OVERALL}[level]
         ranked.setdefault(key, Counter())[_rounded(k / n * 100.0)] += models  # as scores.with_percentages
+        if key == OVERALL:
+            ranked.setdefault(OVERALL_BY_N, Counter())[(_rounded(k / n * 100.0), n)] += models
     return ranked
 
 

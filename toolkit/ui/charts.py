@@ -26,6 +26,12 @@ def label_scale(labels: list[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=present, range=[COLORS.get(l, "#4b5563") for l in present])
 
 
+def tips(*fields: str | alt.Tooltip) -> list[alt.Tooltip]:
+    """Tooltip channels as Altair objects: a plain string or dict channel is converted through a
+    schema lookup that costs ~3 ms per field (15 ms of a 20 ms chart), an object is used as it is."""
+    return [f if isinstance(f, alt.Tooltip) else alt.Tooltip(f) for f in fields]
+
+
 def themed(chart: alt.TopLevelMixin, height: int = 320) -> alt.TopLevelMixin:
     """Apply the shared look: container width, transparent background, grey axes and legends."""
     return (

@@ -89,6 +89,9 @@ COLUMNS: dict[str, Column] = {
     "assessments": Column("Assessments", COUNT), "responses_judged": Column("Responses judged", COUNT),
     "questions": Column("Questions", COUNT), "themes": Column("Themes", COUNT), "domains": Column("Domains", COUNT),
     "responses": Column("Responses", COUNT), "licence": Column("Licence of its verdicts"),
+    # model, lab, domain
+    "total": Column("Models ranked", COUNT), "shared": Column("Rank shared by"), "labs": Column("Labs ranked", COUNT),
+    "in_window": Column("In index window"),
 }
 
 

@@ -14,16 +14,23 @@ from urllib.parse import urlencode
 import gradio as gr
 import pandas as pd
 
-from toolkit.query.domain_view import MODEL_COLUMNS, THEME_COLUMNS, domain_page
+from toolkit.query.coverage import judge_coverage
+from toolkit.query.domain_view import domain_page
+from toolkit.query.model_view import remembered, view_key
 from toolkit.storage.store import Store
 
+from .columns import table_value
 from .common import guarded
 from .context import AppContext
-from .judges import (chosen, default_question_set, display_frame, follow_link, model_link, offer_csv, on_url,
-                     question_set_choices, refusal, table, table_update)
+from .judges import (chosen, default_question_set, follow_link, model_link, offer_csv, on_url,
+                     question_set_choices, refusal, table)
 from .url_state import UrlBar, view_query
 
 TAB = "domain"
+# shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
+SHOWN_THEMES = ["theme", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "models"]
+SHOWN_MODELS = ["model", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "rank", "total", "tied",
+                "lab", "release_date"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,18 @@ def message_html(message: str) -> str:
     return f"<p id='dm-message'>{html.escape(message)}</p>"
 
 
+def coverage_html(store: Store, judge: str, question_set: str, elem_id: str) -> str:
+    """A warning line when the judge labelled only part of the question set's responses (a human
+    annotator: a few hundred), empty when it labelled all; the counts are kept per store."""
+    coverage = remembered(store, "coverage", view_key(judge, question_set, None),
+                          lambda: judge_coverage(store, judge, question_set))
+    if not coverage.total or coverage.judged >= coverage.total:
+        return ""
+    return (f"<p id='{elem_id}' class='view-warning'>⚠ {html.escape(judge)} labelled {coverage.judged:,} of "
+            f"{coverage.total:,} responses in this question set ({coverage.share * 100:.1f}%): every number "
+            f"here rests on that part only.</p>")
+
+
 def header_text(header: Mapping[str, Any], judge: str) -> str:
     """The header as escaped HTML (every value from the data shown as plain text)."""
     e = lambda value: html.escape(str(value))  # noqa: E731
@@ -84,9 +103,9 @@ def header_text(header: Mapping[str, Any], judge: str) -> str:
 def domain_view(store: Store, state: DomainState) -> dict[str, Any]:
     """Header, themes and models of one domain, shaped for display."""
     page = domain_page(store, state.judge, state.domain, state.question_set)
-    return {"header": header_text(page.header, state.judge),
-            "themes": display_frame(page.themes, THEME_COLUMNS),
-            "models": display_frame(page.models, MODEL_COLUMNS)}
+    return {"header": header_text(page.header, state.judge)
+            + coverage_html(store, state.judge, state.question_set, "dm-coverage"),
+            "themes": page.themes, "models": page.models}
 
 
 def build(blocks: gr.Blocks, context: AppContext) -> None:
@@ -109,7 +128,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: DomainState) -> list[Any]:
         view = domain_view(store, state)
         return [state.domain, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                table_update(view["themes"]), table_update(view["models"])]
+                table_value(view["themes"], SHOWN_THEMES),
+                table_value(view["models"], SHOWN_MODELS)]
 
     def state_of(d: str, j: str, s: str) -> DomainState:
         return state_from_query(store, {"domain": d, "judge": j, "set": s})

@@ -14,18 +14,23 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
-from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, MODEL_COLUMNS, lab_names, lab_page
+from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, lab_names, lab_page, lab_standing
+from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
-from .charts import themed
+from .charts import themed, tips
+from .columns import table_value
 from .common import guarded
 from .context import AppContext
-from .domain import domain_link, link
-from .judges import (JUDGE_COLORS, chosen, default_question_set, display_frame, follow_link, model_link, offer_csv,
-                     on_url, question_set_choices, refusal, table, table_update)
+from .domain import coverage_html, domain_link, link
+from .judges import (JUDGE_COLORS, chosen, default_question_set, follow_link, model_link, offer_csv,
+                     on_url, question_set_choices, refusal, table)
 from .url_state import UrlBar, view_query
 
 TAB = "lab"
+# shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
+SHOWN_MODELS = ["model", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "rank", "total", "tied",
+                "release_date", "reasoning", "in_window"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,9 @@ def message_html(message: str) -> str:
     return f"<p id='lab-message'>{html.escape(message)}</p>"
 
 
-def header_text(header: Mapping[str, Any], judge: str) -> str:
-    """The header as escaped HTML (every value from the data shown as plain text)."""
+def header_text(header: Mapping[str, Any], standing: Mapping[str, Any] | None, judge: str) -> str:
+    """The header as escaped HTML (every value from the data shown as plain text); `standing` is
+    lab_view.lab_standing's honest row (interval, answers, rank among labs with >= MIN_N answers)."""
     e = lambda value: html.escape(str(value))  # noqa: E731
     name = header["lab_name"] or header["lab"]
     title = f"<h3 id='lab-name'>{e(name)}</h3>" + (f"<p>id: {e(header['lab'])}</p>" if name != header["lab"] else "")
@@ -66,14 +72,25 @@ def header_text(header: Mapping[str, Any], judge: str) -> str:
     mix = (f"{header['models']:,} models, {header['n']:,} responses labelled by {e(judge)}: all-time "
            f"{header['pct_complete']:.1f}% complete, {header['pct_evasive']:.1f}% evasive, "
            f"{header['pct_denial']:.1f}% denial, {header['pct_error']:.1f}% error (pooled over its responses).")
-    if header["index"] is None:
-        standing = (f"Not in the lab index as of {e(header['as_of'])}: no model of it released in the 6 months "
-                    f"before that day (or none dated).")
+    if header["index"] is None or standing is None:
+        text = (f"Not in the lab index as of {e(header['as_of'])}: no model of it released in the 6 months "
+                f"before that day (or none dated).")
     else:
-        standing = (f"Lab index {header['index']:.1f}, rank {header['rank']} of {header['labs']} labs "
-                    f"(window {e(header['window_start'])} to {e(header['window_end'])}, "
-                    f"{header['models_in_window']} models; peak {header['peak']:.1f}).")
-    return f"{title}<p>{mix}</p><p id='lab-standing'>{standing}</p>"
+        count = header["models_in_window"]
+        text = (f"{standing_text(standing)}. Window {e(header['window_start'])} to {e(header['window_end'])}, "
+                f"{count} model{'s' if count != 1 else ''}; peak {header['peak']:.1f}.")
+    return f"{title}<p>{mix}</p><p id='lab-standing'>{text}</p>"
+
+
+def standing_text(standing: Mapping[str, Any]) -> str:
+    """"Lab index 58.7 (95% interval 53.0-65.0, 300 answers), rank 7 of 9 labs", or "not ranked"
+    when fewer than MIN_N answers are behind the index."""
+    interval = ("" if standing["index_low"] is None else
+                f"95% interval {standing['index_low']:.1f}–{standing['index_high']:.1f}, ")
+    text = f"Lab index {standing['index']:.1f} ({interval}{standing['answers']:,} answers)"
+    if not standing["ranked"]:
+        return f"{text}: not ranked, fewer than {MIN_N} answers"
+    return f"{text}, rank {standing['rank']} of {standing['labs']} labs"
 
 
 def judge_summary(judges: pd.DataFrame) -> str:
@@ -96,20 +113,36 @@ def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
     dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
         x=alt.X("index:Q", title="lab index", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("row:N", title=None, axis=None),
-        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
+        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=names, range=(JUDGE_COLORS * len(names))[:len(names)]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"])
+                        legend=alt.Legend(orient="bottom", columns=1)),
+        tooltip=tips("judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"))
     return themed(dots.properties(title="Lab index under each judge"), height=70)
 
 
 def lab_view(store: Store, state: LabState) -> dict[str, Any]:
     """Header, models, per-domain index and per-judge index of one lab, shaped for display."""
     page = lab_page(store, state.judge, state.lab, state.question_set)
-    return {"header": header_text(page.header, state.judge), "summary": judge_summary(page.judges),
-            "chart": judge_chart(page.judges, state.judge),
-            "models": display_frame(page.models, MODEL_COLUMNS), "domains": display_frame(page.domains, DOMAIN_COLUMNS),
-            "judges": display_frame(page.judges, JUDGE_COLUMNS)}
+    standing = lab_standing(store, state.judge, state.lab, state.question_set, min_n=MIN_N)
+    header = header_text(page.header, standing, state.judge)
+    return {"header": header + coverage_html(store, state.judge, state.question_set, "lab-coverage"),
+            "summary": judge_summary(page.judges), "chart": judge_chart(page.judges, state.judge),
+            "models": unranked_below_min_n(in_words(page.models, ["reasoning", "in_window"])),
+            "domains": page.domains,
+            "judges": page.judges}
+
+
+def unranked_below_min_n(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of models as shown: no rank (–) where fewer than MIN_N answers are behind the score
+    (the CSV keeps SpeechMap's rank, which ranks every model)."""
+    return frame.assign(rank=frame["rank"].astype("Float64").mask(frame["n"] < MIN_N))
+
+
+def in_words(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """True/False columns as yes/no (missing stays empty), for people."""
+    def word(value: Any) -> str:
+        return "" if value is None or pd.isna(value) else "yes" if value else "no"
+    return frame.assign(**{c: frame[c].map(word) for c in columns if c in frame})
 
 
 def build(blocks: gr.Blocks, context: AppContext) -> None:
@@ -127,7 +160,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     domains_table, domains_csv = table("Lab index per domain (click one for the domain)", "lab-domains")
     gr.Markdown("### Under every judge")
     summary = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="lab-judge-summary")
-    chart = gr.Plot(label="Lab index under each judge", elem_id="lab-judge-chart")
+    chart = gr.Plot(label="Lab index under each judge", show_label=False, elem_id="lab-judge-chart")
     judges_table, judges_csv = table("Lab index under each judge", "lab-judges")
     controls = [lab, judge, question_set]
     outputs = [*controls, url_bar.query, header, models_table, domains_table, summary, chart, judges_table]
@@ -136,8 +169,8 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: LabState) -> list[Any]:
         view = lab_view(store, state)
         return [state.lab, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                table_update(view["models"]), table_update(view["domains"]), view["summary"], view["chart"],
-                table_update(view["judges"])]
+                table_value(view["models"], SHOWN_MODELS), table_value(view["domains"], DOMAIN_COLUMNS),
+                view["summary"], view["chart"], table_value(view["judges"], JUDGE_COLUMNS)]
 
     def state_of(lb: str, j: str, s: str) -> LabState:
         return state_from_query(store, {"lab": lb, "judge": j, "set": s})

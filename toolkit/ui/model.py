@@ -16,30 +16,30 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.core.labels import CANONICAL, COMPLETE, SCORED
-from toolkit.query.model_view import ResponsePage, judge_disagreements, model_page, model_responses, verdict_counts
-from toolkit.query.scores import PCT
+from toolkit.query.model_view import (ResponsePage, judge_disagreements, model_page, model_responses, remembered,
+                                      verdict_counts, view_key)
+from toolkit.query.scores import MIN_N, PCT, PCT_INTERVAL
 from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, judge_scores
 from toolkit.storage.store import Store
 
-from .charts import label_scale, themed
+from .charts import AXIS_GREY, label_scale, themed, tips
+from .columns import table_value
 from .common import guarded, safe_markdown_html
 from .context import AppContext
-from .domain import domain_link, theme_link
-from .lab import lab_link
+from .domain import coverage_html, domain_link, theme_link
+from .lab import lab_link, unranked_below_min_n
 from .judges import (
     FLAG,
     JUDGE_COLORS,
     chosen,
     default_judges,
     default_question_set,
-    display_frame,
     follow_link,
     offer_csv,
     on_url,
     question_set_choices,
     refusal,
     table,
-    table_update,
 )
 from .texts import UNKNOWN_SYMBOL, VERDICTS
 from .url_state import UrlBar, view_query
@@ -47,6 +47,9 @@ from .url_state import UrlBar, view_query
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
 BREAKDOWN = ["n", *PCT_COLUMNS, "rank", "total", "tied", "shared"]
+# shown: the shares first, beside the name (on a phone the columns after them scroll); "tied" in words
+SHOWN_BREAKDOWN = [*PCT_COLUMNS, "n", "rank", "total", "shared"]
+SHOWN_JUDGE_TABLE = ["judge", "pct_complete", "rank", "n", "models"]
 JUDGE_TABLE = ["judge", "n", "pct_complete", "rank", "models"]
 PAGE_SIZE = 10          # responses per page, in both response lists
 
@@ -92,12 +95,14 @@ def message_html(message: str) -> str:
 
 
 def with_shared(frame: pd.DataFrame) -> pd.DataFrame:
-    """A words column for ties: "N models share this rank" when more than one model has it."""
-    return frame.assign(shared=[f"{t} models share this rank" if t and t > 1 else "" for t in frame["tied"]])
+    """A words column for ties: "N models" (share this rank) when more than one model has it."""
+    return frame.assign(shared=[f"{t} models" if t and t > 1 else "" for t in frame["tied"]])
 
 
-def header_text(header: Mapping[str, Any], judge: str) -> str:
-    """The header as escaped HTML: every value from the data is shown as plain text."""
+def header_text(header: Mapping[str, Any], honest: Mapping[str, Any], judge: str) -> str:
+    """The header as escaped HTML: every value from the data is shown as plain text. The rank is the
+    dashboard's (among the models with at least MIN_N answers, `honest`); the shares carry their
+    95% Wilson intervals."""
     def e(value: Any) -> str:
         return html.escape(str(value))
 
@@ -107,33 +112,55 @@ def header_text(header: Mapping[str, Any], judge: str) -> str:
     lab_text = e(header.get("lab_name") or lab or "unknown")
     facts = [f"lab: <a id='md-lab' href='{e(lab_link(lab, judge))}'>{lab_text}</a>" if lab else f"lab: {lab_text}",
              f"released: {e(header.get('release_date') or 'unknown')}", e(reasoning)]
-    if header["n"]:
-        standing = f"rank {header['rank']} of {header['total']}"
-        if header["tied"] and header["tied"] > 1:
-            standing += f" ({header['tied']} models share this rank)"
-        score = f"{header['pct_complete']:.1f}% complete on {header['n']:,} responses, {standing}"
+    title = f"<h3 id='md-name'>{e(header['model'])}</h3><p>{' · '.join(facts)}</p>"
+    if not header["n"]:
+        return title + f"<p>Under {e(judge)}: no response of this model labelled by this judge</p>"
+    if honest["ranked"]:
+        standing = f"rank {honest['rank']} of {honest['total']}"
+        if honest["tied"] and honest["tied"] > 1:
+            standing += f" ({honest['tied']} models share this rank)"
     else:
-        score = "no response of this model labelled by this judge"
-    return (f"<h3 id='md-name'>{e(header['model'])}</h3><p>{' · '.join(facts)}</p>"
-            f"<p>Under {e(judge)}: {e(score)}</p>")
+        standing = f"not ranked (n < {MIN_N}: too few answers for a rank)"
+    low, high = PCT_INTERVAL["COMPLETE"]
+    score = (f"{header['pct_complete']:.1f}% complete (95% interval {honest[low]:.1f}–{honest[high]:.1f}) "
+             f"on {header['n']:,} responses, {standing}")
+    return title + f"<p id='md-score'>Under {e(judge)}: {e(score)}</p>" + shares_text(header, honest)
 
 
-def verdict_chart(header: Mapping[str, Any]):
-    """One stacked bar: the model's share of each label (n in the title)."""
+def shares_text(header: Mapping[str, Any], honest: Mapping[str, Any]) -> str:
+    """Each verdict's share with its symbol and 95% Wilson interval, one line under the bar."""
+    parts = [f"{VERDICTS[label][0]} {label.lower()} {header[PCT[label]]:.1f}% "
+             f"({honest[PCT_INTERVAL[label][0]]:.1f}–{honest[PCT_INTERVAL[label][1]]:.1f})" for label in SCORED]
+    return (f"<p id='md-shares'>Shares of {header['n']:,} responses, with 95% intervals (the whisker on the "
+            f"bar below is % complete's): {html.escape(' · '.join(parts))}</p>")
+
+
+def verdict_chart(header: Mapping[str, Any], honest: Mapping[str, Any]):
+    """One stacked bar: the model's share of each label (n in the title), the 95% interval of
+    % COMPLETE drawn over its segment (the segment starts at 0, so its interval reads on the axis)."""
     if not header["n"]:
         return None
-    data = pd.DataFrame({"label": list(SCORED), "percent": [header[PCT[label]] for label in SCORED]})
+    data = pd.DataFrame({"label": list(SCORED), "percent": [header[PCT[label]] for label in SCORED],
+                         "low": [honest[PCT_INTERVAL[label][0]] for label in SCORED],
+                         "high": [honest[PCT_INTERVAL[label][1]] for label in SCORED]})
     data["order"] = range(len(data))
     bar = alt.Chart(data).mark_bar().encode(
         x=alt.X("percent:Q", stack="zero", title="% of responses", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("label:N", scale=label_scale(list(SCORED)), legend=alt.Legend(orient="bottom")),
-        order="order:Q", tooltip=["label:N", alt.Tooltip("percent:Q", format=".1f")])
-    return themed(bar.properties(title=f"Verdicts (n = {header['n']:,})"), height=60)
+        color=alt.Color("label:N", scale=label_scale(list(SCORED)),
+                        legend=alt.Legend(orient="bottom", title=None, columns=2)),
+        order=alt.Order("order:Q"), tooltip=tips("label:N", alt.Tooltip("percent:Q", format=".1f", title="%"),
+                                                 alt.Tooltip("low:Q", format=".1f", title="95% low"),
+                                                 alt.Tooltip("high:Q", format=".1f", title="95% high")))
+    whisker = alt.Chart(data[data["label"] == "COMPLETE"]).mark_errorbar(ticks=True, color=AXIS_GREY, thickness=2)
+    interval = whisker.encode(x=alt.X("low:Q", title="% of responses"), x2=alt.X2("high:Q"))
+    return themed(alt.layer(bar, interval).properties(title=f"Verdicts (n = {header['n']:,})"), height=60)
 
 
 def judge_panel(store: Store, state: ModelState) -> pd.DataFrame:
-    """The model's % COMPLETE and rank under every judge, and how many models each judge ranked."""
-    scores = judge_scores(store, state.question_set)
+    """The model's % COMPLETE and rank under every judge, and how many models each judge ranked
+    (every model's scores under every judge are kept per store: they do not depend on the model)."""
+    scores = remembered(store, "judge_scores", view_key(None, state.question_set, None),
+                        lambda: judge_scores(store, state.question_set))
     totals = scores.groupby("judge")["model"].size()
     own = scores[scores["model"] == state.model]
     return own.assign(models=own["judge"].map(totals))[JUDGE_TABLE].reset_index(drop=True)
@@ -148,10 +175,10 @@ def judge_chart(panel: pd.DataFrame, chosen_judge: str | None):
     dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
         x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("row:N", title=None, axis=None),
-        size=alt.condition("datum.chosen", alt.value(320), alt.value(120)),
+        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
         color=alt.Color("judge:N", scale=alt.Scale(domain=judges, range=(JUDGE_COLORS * len(judges))[:len(judges)]),
-                        legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"])
+                        legend=alt.Legend(orient="bottom", columns=1)),
+        tooltip=tips("judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"))
     return themed(dots.properties(title="Score under each judge"), height=70)
 
 
@@ -166,7 +193,7 @@ def judge_summary(panel: pd.DataFrame, compared: tuple[str, ...]) -> str:
     verdict = (f"Flagged {FLAG}: its standing depends on the judge (spread >= {SPREAD_FLAG:g} points or rank "
                f"move >= {RANK_FLAG})." if flag else "Its standing hardly depends on the judge.")
     return (f"Across the {len(panel)} judges compared on the Judge sensitivity tab: spread {spread:.1f} points, "
-            f"rank moves by {move} places. {verdict}")
+            f"rank moves by {move} place{'' if move == 1 else 's'}. {verdict}")
 
 
 def badge(label: str | None) -> str:
@@ -215,12 +242,14 @@ def disagreements_view(store: Store, state: ModelState) -> dict[str, Any]:
 
 def model_view(store: Store, state: ModelState) -> dict[str, Any]:
     """Header, verdict bar, per-domain and per-theme tables, and the judge panel of one model."""
-    page = model_page(store, state.judge, state.model, state.question_set)
+    page = model_page(store, state.judge, state.model, state.question_set, min_n=MIN_N)
     panel = judge_panel(store, state)
-    return {"header": header_text(page.header, state.judge), "verdicts": verdict_chart(page.header),
-            "domain": display_frame(with_shared(page.domain), ["domain", *BREAKDOWN]),
-            "theme": display_frame(with_shared(page.theme), ["theme", "domain", *BREAKDOWN]),
-            "judges": display_frame(panel, JUDGE_TABLE), "judge_chart": judge_chart(panel, state.judge),
+    header = header_text(page.header, page.honest, state.judge)
+    return {"header": header + coverage_html(store, state.judge, state.question_set, "md-coverage"),
+            "verdicts": verdict_chart(page.header, page.honest),
+            "domain": with_shared(page.domain)[["domain", *BREAKDOWN]],
+            "theme": with_shared(page.theme)[["theme", "domain", *BREAKDOWN]],
+            "judges": panel, "judge_chart": judge_chart(panel, state.judge),
             "judge_summary": judge_summary(panel, default_judges(store))}
 
 
@@ -256,10 +285,11 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
         question_set = gr.Dropdown(question_set_choices(store), label="Question set", elem_id="md-set")
     url_bar = UrlBar("md")
     header = gr.HTML(elem_id="md-header")
-    verdicts = gr.Plot(label="Verdicts", elem_id="md-verdicts")
-    gr.Markdown("### Judge panel")
+    verdicts = gr.Plot(label="Verdicts", show_label=False, elem_id="md-verdicts")
+    gr.Markdown(f"### Judge panel\nA judge that labelled fewer than {MIN_N} of the model's responses gives it "
+                "no rank (–).")
     judge_summary = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="md-judge-summary")
-    judge_plot = gr.Plot(label="Score under each judge", elem_id="md-judge-chart")
+    judge_plot = gr.Plot(label="Score under each judge", show_label=False, elem_id="md-judge-chart")
     judges_table, judges_csv = table("Rank under each judge", "md-judges")
     domain_table, domain_csv = table("Per-domain scores and ranks (click one for the domain)", "md-domains")
     theme_table, theme_csv = table("Per-theme scores and ranks (click one for its grid)", "md-themes")
@@ -314,8 +344,10 @@ def wire(blocks: gr.Blocks, store: Store, controls: list, query: gr.Textbox, pan
         state, answer_values = answer_part(state)
         state, dispute_values = dispute_part(state)
         return [state.model, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                view["verdicts"], view["judge_summary"], view["judge_chart"], table_update(view["judges"]),
-                table_update(view["domain"]), table_update(view["theme"]), *answer_values, *dispute_values]
+                view["verdicts"], view["judge_summary"], view["judge_chart"],
+                table_value(unranked_below_min_n(view["judges"]), SHOWN_JUDGE_TABLE),
+                table_value(view["domain"], ["domain", *SHOWN_BREAKDOWN]),
+                table_value(view["theme"], ["theme", *SHOWN_BREAKDOWN, "domain"]), *answer_values, *dispute_values]
 
     @guarded("model_change", refused)
     def on_change(m, j, s, v, page, dpage):
