@@ -33,19 +33,19 @@ def tips(*fields: str | alt.Tooltip) -> list[alt.Tooltip]:
 
 
 def themed(chart: alt.TopLevelMixin, height: int = 320) -> alt.TopLevelMixin:
-    """Apply the shared look: container width, transparent background, grey axes and legends."""
-    return (
-        chart.properties(width="container", height=height)
-        .configure(background="transparent")
-        .configure_view(stroke=None)
-        .configure_axis(labelColor=AXIS_GREY, titleColor=AXIS_GREY, gridColor=GRID_GREY,
-                        domainColor=AXIS_GREY, tickColor=AXIS_GREY, labelFontSize=FONT_SIZE,
-                        titleFontSize=FONT_SIZE, labelLimit=220)
-        .configure_legend(labelColor=AXIS_GREY, titleColor=AXIS_GREY, labelFontSize=FONT_SIZE,
-                          titleFontSize=FONT_SIZE, labelLimit=220)
-        .configure_title(color=AXIS_GREY, fontSize=TITLE_SIZE, limit=0)
-        .configure_text(color=AXIS_GREY, fontSize=FONT_SIZE)
-    )
+    """Apply the shared look: container width, transparent background, grey axes and legends.
+    (One Config set in place: each `configure_*` call deep-copies the whole chart, ~5 ms apiece.)"""
+    chart = chart.properties(width="container", height=height)
+    chart.config = alt.Config(
+        background="transparent", view=alt.ViewConfig(stroke=None),
+        axis=alt.AxisConfig(labelColor=AXIS_GREY, titleColor=AXIS_GREY, gridColor=GRID_GREY,
+                            domainColor=AXIS_GREY, tickColor=AXIS_GREY, labelFontSize=FONT_SIZE,
+                            titleFontSize=FONT_SIZE, labelLimit=220),
+        legend=alt.LegendConfig(labelColor=AXIS_GREY, titleColor=AXIS_GREY, labelFontSize=FONT_SIZE,
+                                titleFontSize=FONT_SIZE, labelLimit=220),
+        title=alt.TitleConfig(color=AXIS_GREY, fontSize=TITLE_SIZE, limit=0),
+        text=alt.MarkConfig(color=AXIS_GREY, fontSize=FONT_SIZE))
+    return chart
 
 
 def lab_palette(labs: list[str], given: dict[str, str | None] | None = None) -> dict[str, str]:
