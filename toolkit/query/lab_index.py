@@ -271,20 +271,24 @@ def labs_report(store: Store, judge: str, question_set: str | Sequence[str] | No
 
 
 def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                     filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
+                     filters: FilterInput = None, as_of: dt.date | str | None = None,
+                     scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """The lab index computed separately on each domain's model scores (SpeechMap's rule).
 
     Every domain's window is anchored on the lab's overall latest release (over all its models
     with responses), not on its latest model with responses in that domain; a model without
     responses in a domain is left out of it (not counted as 0). Per domain, rank = competition rank
-    of the index rounded to 4 decimals (1, 2, 2, 4) and tied = how many labs share it.
+    of the index rounded to 4 decimals (1, 2, 2, 4) and tied = how many labs share it. `scores`: the
+    same arguments' `model_scores` when the caller has them already (the anchors come from them).
     """
     as_of = as_of if as_of is not None else default_as_of(store)
     columns = ["domain", *LAB_COLUMNS, "tied"]
     per_domain = model_domain_scores(store, judge, question_set, filters)
     if per_domain.empty:
         return pd.DataFrame(columns=columns)
-    anchors = lab_anchors(model_scores(store, judge, question_set, filters), as_of)
+    if scores is None:
+        scores = model_scores(store, judge, question_set, filters)
+    anchors = lab_anchors(scores, as_of)
     meta = model_metadata(store)[["model", "lab_name", "release_date"]]
     per_domain = per_domain.merge(meta, on="model", how="left")
     frames = [_ranked(lab_index(group, as_of, anchors=anchors)).assign(domain=domain)

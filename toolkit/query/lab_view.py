@@ -84,7 +84,7 @@ def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None
     def compute() -> EveryLab:
         scores = model_scores(store, judge, question_set, filters)
         labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
-        per_domain = domain_lab_index(store, judge, question_set, filters, as_of)
+        per_domain = domain_lab_index(store, judge, question_set, filters, as_of, scores=scores)
         per_domain = per_domain.assign(labs=per_domain.groupby("domain")["lab"].transform("size"))
         return EveryLab(scores, labs, per_domain)
     return remembered(store, "labs", view_key(judge, question_set, filters, as_of), compute)
