@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import link_box, open_page, reload_keeps, running_app, screenshot_folder, wait_url_param
+from tests.browser import link_box, open_page, pick, reload_keeps, running_app, screenshot_folder, wait_url_param
 from tests.test_public_browser import Counter, listener  # noqa: F401 - the request-counting server
 from toolkit.query.migration import overlap_partner
 from toolkit.query.model_view import model_page
@@ -222,6 +222,7 @@ def tick_human(page) -> None:
     page.locator("#jd-judges label", has_text="human-annotator").click()
 
 
+SMALL_JUDGE = "demo-labs/judge-small"   # not the default judge (the one with the most assessments)
 URL_CASES = [
     ("timeline", "tl", lambda page: page.locator("#tl-metric label", has_text="denial").click(), "metric", "denial",
      "() => document.querySelector('#tl-metric input[value=denial]')?.checked"),
@@ -229,6 +230,12 @@ URL_CASES = [
      "() => [...document.querySelectorAll('#jd-judges input:checked')].length === 4"),
     ("elo", "elo", lambda page: page.locator("#elo-ci label", has_text="matches").click(), "elo_ci", "matches",
      "() => document.querySelector('#elo-ci input[value=matches]')?.checked"),
+    ("model", "md", lambda page: page.locator("#md-verdict label", has_text="DENIAL").click(), "verdict", "DENIAL",
+     "() => document.querySelector('#md-verdict input[value=DENIAL]')?.checked"),
+    ("lab", "lab", lambda page: pick(page, "lab-judge", SMALL_JUDGE), "judge", SMALL_JUDGE,
+     f"() => document.querySelector('#lab-judge input')?.value === {SMALL_JUDGE!r}"),
+    ("domain", "dm", lambda page: pick(page, "dm-judge", SMALL_JUDGE), "judge", SMALL_JUDGE,
+     f"() => document.querySelector('#dm-judge input')?.value === {SMALL_JUDGE!r}"),
 ]
 
 
