@@ -47,3 +47,10 @@ def test_lab_palette_keeps_close_colours_apart():
     # (#E69F00) is skipped too, being as close to the first.
     colours = lab_palette(["a", "b", "c"], {"a": "#f59e0b", "b": "#f6a01a", "c": "#e69f00"})
     assert colours == {"a": "#f59e0b", "b": COLOUR_BLIND_SAFE[0], "c": COLOUR_BLIND_SAFE[2]}
+
+
+def test_a_theme_is_shown_in_words_and_kept_as_its_id():
+    frame = pd.DataFrame({"theme": ["edu_letter_grades_subsidize"], "n": [4]})
+    shown = gr.Dataframe().postprocess(table_value(frame).value)
+    assert shown.metadata["display_value"][0][0] == "edu letter grades subsidize"
+    assert shown.data[0][0] == "edu_letter_grades_subsidize"       # a row click still gets the id

@@ -8,7 +8,7 @@ import pytest
 from tests.browser import link_box, open_page, pick, reload_keeps, running_app, url_params, wait_url_param
 from toolkit.query.themes import theme_summary
 from toolkit.storage.store import Store
-from toolkit.ui.themes import readable
+from toolkit.ui.columns import readable_theme
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def test_the_address_bar_follows_the_view(demo_data):
         assert link_box(page, "th").startswith(url) and "window=6" in link_box(page, "th")  # absolute
 
         reload_keeps(page, SHOWS_WINDOW_6)
-        pick(page, "th-theme", readable(least))            # themes are listed by readable name
+        pick(page, "th-theme", readable_theme(least))            # themes are listed by readable name
         wait_url_param(page, "theme", least)
         assert url_params(page)["window"] == "6"
 
@@ -44,7 +44,7 @@ def test_the_address_bar_follows_the_view(demo_data):
         page.go_back(wait_until="domcontentloaded")          # Back: the themes view, reloaded
         wait_url_param(page, "tab", "themes")
         page.wait_for_function(SHOWS_WINDOW_6)
-        page.wait_for_function(f"() => document.querySelector('#th-theme input')?.value === {readable(least)!r}")
+        page.wait_for_function(f"() => document.querySelector('#th-theme input')?.value === {readable_theme(least)!r}")
 
 
 def filled(elem_id: str) -> str:

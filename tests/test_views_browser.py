@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import link_box, open_page, pick, reload_keeps, running_app, screenshot_folder, wait_url_param
+from tests.browser import link_box, open_page, pick, url_params, reload_keeps, running_app, screenshot_folder, wait_url_param
 from tests.test_public_browser import Counter, listener  # noqa: F401 - the request-counting server
 from toolkit.query.migration import overlap_partner
 from toolkit.query.model_view import model_page
@@ -19,7 +19,7 @@ from toolkit.query.sensitivity import sensitivity
 from toolkit.query.themes import theme_summary
 from toolkit.query.timeline import timeline_points
 from toolkit.storage.store import Store
-from toolkit.ui.themes import readable
+from toolkit.ui.columns import readable_theme
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +110,14 @@ def check_model(url: str, store: Store) -> None:
         if model_page(store, human, model, "us_hard").header["n"]:
             assert f"not ranked (n < {MIN_N}" in page.locator("#md-header").inner_text()
         assert "responses in this question set" in page.locator("#md-coverage").inner_text()
+    with open_view(url, {"tab": "model", "model": model, "judge": judge}) as page:   # a theme, in words,
+        theme = row(page, "md-themes").locator("[role=gridcell]").first          # opens its grid by id
+        page.wait_for_function("(el) => el.innerText.trim().length > 0", arg=theme.element_handle())
+        shown_name = theme.inner_text().strip()
+        assert "_" not in shown_name
+        theme.click()
+        page.wait_for_url(lambda u: "tab=themes" in u)
+        assert readable_theme(url_params(page)["theme"]) == shown_name
 
 
 def check_themes(url: str, store: Store) -> None:
@@ -119,9 +127,9 @@ def check_themes(url: str, store: Store) -> None:
         with open_view(url, {"tab": "themes", "window": "6"}, width, scheme) as page:
             wait_text(page, "th-status", "released in the last 6 months")
             first = row(page, "th-summary")
-            assert readable(least) in first.inner_text()     # themes by their readable names
+            assert readable_theme(least) in first.inner_text()     # themes by their readable names
             first.locator("[role=gridcell]").first.click()  # opens the theme's grid
-            wait_text(page, "th-theme-status", f"{readable(least)}:")
+            wait_text(page, "th-theme-status", f"{readable_theme(least)}:")
             page.wait_for_selector("#th-grid canvas, #th-grid svg.marks", state="attached")
             assert f"theme={least}" in text_of(page, "th-link")
             assert rows(page, "th-models") > 0
@@ -131,7 +139,7 @@ def check_themes(url: str, store: Store) -> None:
             assert page.locator("#th-answers article").count() > 0
             assert page.locator("#th-answers script, #th-answers img").count() == 0
     with open_view(url, {"tab": "themes", "theme": least}) as page:  # a model on the theme opens its view
-        wait_text(page, "th-theme-status", f"{readable(least)}:")
+        wait_text(page, "th-theme-status", f"{readable_theme(least)}:")
         model = row(page, "th-models").locator("[role=gridcell]").first
         name = model.inner_text().strip()
         model.click()

@@ -95,6 +95,15 @@ COLUMNS: dict[str, Column] = {
 }
 
 
+def readable_theme(theme: object) -> str:
+    """A theme id as words (edu_letter_grades_subsidize -> edu letter grades subsidize)."""
+    return str(theme).replace("_", " ")
+
+
+# Text columns shown in words while the table keeps the id (a row click still gets the id).
+SHOWN_AS = {"theme": readable_theme}
+
+
 def column(name: str) -> Column:
     """The declared column, else one whose header is the name in words (so nothing shows snake_case)."""
     return COLUMNS.get(name) or Column(name.replace("_", " ").capitalize())
@@ -115,7 +124,8 @@ def shown_table(frame: pd.DataFrame, names: Sequence[str] | None = None):
     numbers = {header(c): column(c).number for c in chosen
                if column(c).number and pd.api.types.is_numeric_dtype(frame[c])
                and not pd.api.types.is_bool_dtype(frame[c])}
-    return frame.rename(columns={c: header(c) for c in chosen}).style.format(numbers, na_rep=MISSING)
+    words = {header(c): SHOWN_AS[c] for c in chosen if c in SHOWN_AS}
+    return frame.rename(columns={c: header(c) for c in chosen}).style.format({**numbers, **words}, na_rep=MISSING)
 
 
 def table_value(frame: pd.DataFrame, names: Sequence[str] | None = None) -> gr.Dataframe:

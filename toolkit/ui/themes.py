@@ -20,7 +20,7 @@ from toolkit.query.themes import RELEASE_WINDOWS, THEME_COLUMNS, THEME_MODEL_COL
 from toolkit.storage.store import Store
 
 from .charts import label_scale, themed
-from .columns import table_value
+from .columns import readable_theme, table_value
 from .common import guarded, plain, safe_markdown_html
 from .context import AppContext
 from .url_state import UrlBar, view_query
@@ -64,15 +64,10 @@ def state_from_query(store: Store, params: Mapping[str, str]) -> ThemesState:
                        chosen(params.get("verdict"), list(SCORED), COMPLETE, "verdict"))
 
 
-def readable(theme: str) -> str:
-    """A theme id as words (edu_letter_grades_subsidize -> edu letter grades subsidize)."""
-    return str(theme).replace("_", " ")
-
-
 def summary_table(store: Store, state: ThemesState) -> pd.DataFrame:
     """The theme summary, least answered first, with a readable name beside the id."""
     summary = theme_summary(store, state.judge, state.question_set, released_within=state.months())
-    return summary.assign(theme_name=summary["theme"].map(readable))[["theme", "theme_name", *THEME_COLUMNS[1:]]]
+    return summary.assign(theme_name=summary["theme"].map(readable_theme))[["theme", "theme_name", *THEME_COLUMNS[1:]]]
 
 
 def grid_chart(grid: pd.DataFrame, models: pd.DataFrame, theme: str):
@@ -116,8 +111,8 @@ def themes_view(store: Store, state: ThemesState) -> dict[str, Any]:
     if state.theme:
         detail = theme_view(store, state.judge, state.theme, state.question_set)
         view.update(grid=grid_chart(detail.grid, detail.models, state.theme),
-                    models=detail.models[THEME_MODEL_COLUMNS], grid_title=f"#### Verdicts on {plain(readable(state.theme))}",
-                    theme_text=f"{readable(state.theme)}: {len(detail.models):,} models, {len(detail.grid):,} judged responses.",
+                    models=detail.models[THEME_MODEL_COLUMNS], grid_title=f"#### Verdicts on {plain(readable_theme(state.theme))}",
+                    theme_text=f"{readable_theme(state.theme)}: {len(detail.models):,} models, {len(detail.grid):,} judged responses.",
                     answers=answers_html(store, detail.grid, state.verdict))
     return view
 
@@ -136,7 +131,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-status")
     summary_frame, summary_csv = table("Theme summary", "th-summary")
     gr.Markdown("### Theme")
-    theme_ids = {readable(t): t for t in store.distinct("theme")}
+    theme_ids = {readable_theme(t): t for t in store.distinct("theme")}
     theme = gr.Dropdown(list(theme_ids.items()), label="Theme", elem_id="th-theme")
     theme_status = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="th-theme-status")
     grid_title = gr.Markdown(elem_id="th-grid-title")
