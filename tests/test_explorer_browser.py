@@ -118,7 +118,8 @@ def test_explorer_in_the_browser(explorer_data):
         assert smallest_svg_text(page) >= 11
         # The model filter marks the models whose standing depends on the judge (all of them here).
         page.locator("#xp-filter-model input").click()
-        page.get_by_role("option", name="lab0/model-0 \u26a0 judge-dependent", exact=True).wait_for()
+        # (lab0/model-0 answered q0, q6, ..., q54: 10 responses, all judged by both.)
+        page.get_by_role("option", name="lab0/model-0 \u26a0 judge-dependent (10)", exact=True).wait_for()
         page.keyboard.press("Escape")
         page.wait_for_selector("#xp-heatmap table.xp-heat")
         page.wait_for_selector("#xp-kappa table.xp-heat")
@@ -185,6 +186,33 @@ def test_explorer_in_the_browser(explorer_data):
         page.wait_for_timeout(1000)
         no_payload_ran(page)
         assert remote_requests == []
+
+
+def wait_options(page, elem_id: str, expected: list[str]) -> None:
+    """Open a dropdown and wait until its options' labels are `expected` (Gradio renders only the
+    open dropdown's options, and refreshes a filter's choices after the view)."""
+    page.locator(f"#{elem_id} input").click()
+    page.wait_for_function("(expected) => JSON.stringify([...document.querySelectorAll('[role=option]')]"
+                           ".map(o => o.getAttribute('aria-label'))) === JSON.stringify(expected)", arg=expected)
+    page.keyboard.press("Escape")
+
+
+def test_filter_choices_narrow_and_count(explorer_data):
+    # Theme i % 5 of questions 0-59: 12 each; Domain 0 holds q0, q3, ..., q57 (20), 4 per theme;
+    # every response is judged by both A and B.
+    with running_app(explorer_data) as url, open_page(url + f"?tab=explorer&j1={A}&j2={B}") as page:
+        page.wait_for_selector("#xp-sankey svg")
+        wait_options(page, "xp-filter-theme", [f"theme{i} (12)" for i in range(5)])
+        box = page.locator("#xp-filter-domain input")
+        box.click()
+        box.fill("Domain 0")
+        page.get_by_role("option", name="Domain 0 (20)", exact=True).click()
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "() => document.querySelector('#xp-agreement')?.innerText.includes('20 responses judged by both')")
+        wait_options(page, "xp-filter-theme", [f"theme{i} (4)" for i in range(5)])
+        # The domain filter itself is not narrowed by its own choice.
+        wait_options(page, "xp-filter-domain", ["Domain 0 (20)", "Domain 1 (20)", "Domain 2 (20)"])
 
 
 def test_explorer_state_from_url_and_dark_theme(explorer_data):

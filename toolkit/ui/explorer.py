@@ -23,6 +23,7 @@ import pandas as pd
 
 from toolkit.core.filters import REASONING_CHOICES, Filters, reasoning_choice
 from toolkit.query import agreement as ag, pages
+from toolkit.query.facets import filter_counts
 from toolkit.query.sensitivity import dependence_notes, flag_judges, sensitivity
 from toolkit.storage.store import Store
 
@@ -161,12 +162,6 @@ def _as_choices(value: Any) -> list[str]:
     raise Rejected("A filter holds a value no list offers.")
 
 
-def _with(choices: list[Any], chosen: list[str]) -> list[Any]:
-    """Keep a URL's filter value selectable even when the data has no such value (it matches nothing)."""
-    known = {c[1] if isinstance(c, tuple) else c for c in choices}
-    return list(choices) + [c for c in chosen if c not in known]
-
-
 # -- what is computed (memoised: the store is read-only, Filters are hashable) -------------------
 class Views:
     """The explorer's computations over one store, each memoised by its arguments."""
@@ -176,6 +171,8 @@ class Views:
         self.matrix = functools.lru_cache(maxsize=256)(lambda s1, s2, f: ag.transition_matrix(store, s1, s2, f))
         self.everything = functools.lru_cache(maxsize=256)(lambda f: ag.all_judges_report(store, f))
         self.pair = functools.lru_cache(maxsize=256)(self._pair)
+        self.facets = functools.lru_cache(maxsize=256)(
+            lambda judge1, judge2, f: filter_counts(store, ag.Side(judge1), ag.Side(judge2), f, DROPDOWN_FILTERS))
 
     @functools.cached_property
     def notes(self) -> dict[str, str]:
@@ -187,7 +184,17 @@ class Views:
 
     def model_choices(self) -> list[tuple[str, str]]:
         """The model filter's choices, judge-dependent models marked."""
-        return [(f"{m} \u26a0 judge-dependent" if m in self.notes else m, m) for m in self.store.distinct("model")]
+        return [(self.model_label(m), m) for m in self.store.distinct("model")]
+
+    def filter_choices(self, state: "ExplorerState") -> list[list[tuple[str, str]]]:
+        """Per DROPDOWN_FILTERS, its choices under the judges and the other filters, each with its
+        count ("D1 (1,234)"; the value stays the plain name); selected values stay, with 0 if need be."""
+        counts = self.facets(state.judge1, state.judge2, state.filters())
+        return [[(f"{self.model_label(value) if name == 'model' else value} ({n:,})", value)
+                 for value, n in counts[name]] for name in DROPDOWN_FILTERS]
+
+    def model_label(self, model: str) -> str:
+        return f"{model} \u26a0 judge-dependent" if model in self.notes else model
 
     def _pair(self, side1: ag.Side, side2: ag.Side, filters: Filters) -> tuple[list[Any], list[str]]:
         """Everything the compare event shows that depends only on the pair and the filters, and
@@ -426,13 +433,21 @@ def _wire_pair(ui: ExplorerUI, views: Views, names: list[str]) -> None:
             return pair["j1"], pair["j2"]
         return gr.skip(), gr.skip()
 
+    @guarded("explorer_filter_choices", lambda message: [gr.skip()] * len(ui.boxes))
+    def filter_choices(*values):
+        return [gr.Dropdown(choices=c) for c in views.filter_choices(state_of_controls(names, values))]
+
     # compare takes the selectors only (its API, used by bench/explorer.py); the URL, which also
-    # holds the page size, is written by a second, cheap step.
+    # holds the page size, is written by a second, cheap step; the filters' narrowed choices (with
+    # counts) by a third, after the view is on screen.
+    boxes = list(ui.boxes.values())
     gr.on([c.input for c in ui.selectors], compare, ui.selectors, outputs, api_name="explorer_compare").then(
-        closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False)
+        closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False).then(
+        filter_choices, ui.selectors, boxes, api_visibility="private")
     ui.kappa.click(pick_pair, None, [ui.judge1, ui.judge2], api_visibility="private").then(
         compare, ui.selectors, outputs, api_visibility="private").then(
-        closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False)
+        closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False).then(
+        filter_choices, ui.selectors, boxes, api_visibility="private")
 
 
 def pick_table(table: pd.DataFrame, event: gr.SelectData):
@@ -514,9 +529,8 @@ def _wire_load(blocks: gr.Blocks, ui: ExplorerUI, views: Views) -> None:
             labels = views.pair(state.side1, state.side2, state.filters())[1]
             shown[len(ui.pair):] = [gr.Dropdown(choices=labels, value=state.source),
                                     gr.Dropdown(choices=labels, value=state.target), *cell[2:]]
-        boxes = [gr.Dropdown(value=list(values), choices=_with(views.model_choices() if name == "model"
-                                                                else store.distinct(name), list(values)))
-                 for name, values in zip(DROPDOWN_FILTERS, state.filter_values)]
+        boxes = [gr.Dropdown(value=list(values), choices=choices)
+                 for choices, values in zip(views.filter_choices(state), state.filter_values)]
         shown[len(ui.pair) + 3] = state.page_size
         return [state.judge1, state.kind1, state.judge2, state.kind2, *boxes, state.reasoning, *shown]
 
