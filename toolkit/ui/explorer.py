@@ -28,7 +28,7 @@ from toolkit.query.sensitivity import dependence_notes, flag_judges, sensitivity
 from toolkit.storage.store import Store
 
 from . import explorer_draw as draw, texts
-from .columns import table_value
+from .columns import readable_theme, table_value
 from .common import Rejected, csv_file, download_js, guarded, plain, query_params
 from .context import AppContext
 from .url_state import UrlBar, view_query
@@ -190,8 +190,12 @@ class Views:
         """Per DROPDOWN_FILTERS, its choices under the judges and the other filters, each with its
         count ("D1 (1,234)"; the value stays the plain name); selected values stay, with 0 if need be."""
         counts = self.facets(state.judge1, state.judge2, state.filters())
-        return [[(f"{self.model_label(value) if name == 'model' else value} ({n:,})", value)
-                 for value, n in counts[name]] for name in DROPDOWN_FILTERS]
+        return [[(f"{self.choice_label(name, value)} ({n:,})", value) for value, n in counts[name]]
+                for name in DROPDOWN_FILTERS]
+
+    def choice_label(self, name: str, value: str) -> str:
+        """A filter value as a visitor reads it: a model with its judge-dependent mark, a theme in words."""
+        return self.model_label(value) if name == "model" else readable_theme(value) if name == "theme" else value
 
     def model_label(self, model: str) -> str:
         return f"{model} \u26a0 judge-dependent" if model in self.notes else model
