@@ -53,6 +53,8 @@ VISIT_TIMEOUT_S = 60
 CONTENT = {
     "leaderboard": ("text", "#lb-status"),
     "model": ("text", "#md-name"),
+    "lab": ("text", "#lab-header"),
+    "domain": ("text", "#dm-header"),
     "themes": ("table", "#th-summary"),
     "timeline": ("table", "#tl-points"),
     "judges": ("table", "#jd-scores"),
