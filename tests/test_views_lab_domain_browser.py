@@ -9,6 +9,7 @@ import urllib.parse
 
 import pytest
 
+from toolkit.ui.columns import readable_theme
 from tests.browser import open_page, running_app, screenshot_folder, url_params, wait_url_param
 from toolkit.query.domain_view import domain_page
 from toolkit.query.lab_index import labs_report
@@ -82,7 +83,7 @@ def test_lab_and_domain_views_in_the_browser(demo_data):
             with open_view(url, {"tab": "domain", "domain": domain, "judge": judge}, width, scheme) as page:
                 wait_inner(page, "#dm-median", f"{domain_data.header['median_pct_complete']:.1f}%")
                 assert page.locator("#dm-name").inner_text() == domain
-                assert domain_data.themes["theme"].iat[0] in first_row(page, "dm-themes").inner_text()
+                assert readable_theme(domain_data.themes["theme"].iat[0]) in first_row(page, "dm-themes").inner_text()
                 assert "Models ranked" in page.locator("#dm-models").inner_text()
                 assert fits_the_width(page), width
                 shoot(page, f"view-domain-{width}-{scheme}")
