@@ -20,10 +20,9 @@ from toolkit.query.model_view import remembered, view_key
 from toolkit.storage.store import Store
 
 from .columns import table_value
-from .common import guarded
 from .context import AppContext
-from .judges import (chosen, default_question_set, follow_link, model_link, offer_csv, on_url,
-                     question_set_choices, refusal, table)
+from .judges import (chosen, default_question_set, follow_link, model_link, question_set_choices,
+                     refusal, table, wire_view)
 from .url_state import UrlBar, view_query
 
 TAB = "domain"
@@ -131,24 +130,12 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                 table_value(view["themes"], SHOWN_THEMES),
                 table_value(view["models"], SHOWN_MODELS)]
 
-    def state_of(d: str, j: str, s: str) -> DomainState:
-        return state_from_query(store, {"domain": d, "judge": j, "set": s})
+    def frame_of(state: DomainState, key: str) -> tuple[pd.DataFrame, str]:
+        page = domain_page(store, state.judge, state.domain, state.question_set)
+        return getattr(page, key), f"domain_{key}_{state.domain}_{state.judge}_{state.question_set}"
 
-    @guarded("domain_change", refused)
-    def on_change(d: str, j: str, s: str):
-        return compute(state_of(d, j, s))
-
-    def frame_of(key: str):
-        def frame(d: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
-            state = state_of(d, j, s)
-            page = domain_page(store, state.judge, state.domain, state.question_set)
-            return getattr(page, key), f"domain_{key}_{state.domain}_{state.judge}_{state.question_set}"
-        return frame
-
-    on_url(blocks, "domain_load", lambda params, request: compute(state_from_query(store, params)), outputs, refused)
-    for control in controls:
-        control.input(on_change, controls, outputs)
-    offer_csv(themes_csv, "domain_csv_themes", frame_of("themes"), controls)
-    offer_csv(models_csv, "domain_csv_models", frame_of("models"), controls)
+    wire_view(blocks, "domain", ["domain", "judge", "set"], controls, outputs, refused,
+              lambda params: state_from_query(store, params), compute,
+              {"themes": themes_csv, "models": models_csv}, frame_of)
     follow_link(themes_table, lambda j, row: theme_link(row[0], j) if row else None, judge)
     follow_link(models_table, lambda j, row: model_link(row[0], j, None) if row else None, judge)

@@ -133,6 +133,23 @@ def on_url(blocks: gr.Blocks, name: str, compute: Callable[[Mapping[str, str], A
     blocks.load(load, None, outputs, api_visibility="private")
 
 
+def wire_view(blocks: gr.Blocks, name: str, keys: Sequence[str], controls: list, outputs: list,
+              refused: Callable[[str], list], state_of: Callable[[Mapping[str, Any]], Any],
+              compute: Callable[[Any], list], downloads: Mapping[str, Download],
+              frame_of: Callable[[Any, str], tuple[pd.DataFrame, str]]) -> None:
+    """The usual wiring of a view whose controls are URL parameters `keys` (in the order of
+    `controls`): compute on the URL and on any control input, and CSVs `frame_of(state, key)`."""
+    def state_from(values: tuple) -> Any:
+        return state_of(dict(zip(keys, values)))
+
+    on_url(blocks, f"{name}_load", lambda params, request: compute(state_of(params)), outputs, refused)
+    on_change = guarded(f"{name}_change", refused)(lambda *values: compute(state_from(values)))
+    for control in controls:
+        control.input(on_change, controls, outputs)
+    for key, download in downloads.items():
+        offer_csv(download, f"{name}_csv_{key}", lambda *values, key=key: frame_of(state_from(values), key), controls)
+
+
 def model_link(model: str, judge: str | None, question_set: str | None) -> str:
     """The relative URL of a model's view."""
     state = {"tab": "model", "model": model, "judge": judge, "set": question_set}

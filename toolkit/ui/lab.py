@@ -20,11 +20,10 @@ from toolkit.storage.store import Store
 
 from .charts import themed, tips
 from .columns import table_value
-from .common import guarded
 from .context import AppContext
 from .domain import coverage_html, domain_link, link
-from .judges import (JUDGE_COLORS, chosen, default_question_set, follow_link, model_link, offer_csv,
-                     on_url, question_set_choices, refusal, table)
+from .judges import (JUDGE_COLORS, chosen, default_question_set, follow_link, model_link,
+                     question_set_choices, refusal, table, wire_view)
 from .url_state import UrlBar, view_query
 
 TAB = "lab"
@@ -172,24 +171,12 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
                 table_value(view["models"], SHOWN_MODELS), table_value(view["domains"], DOMAIN_COLUMNS),
                 view["summary"], view["chart"], table_value(view["judges"], JUDGE_COLUMNS)]
 
-    def state_of(lb: str, j: str, s: str) -> LabState:
-        return state_from_query(store, {"lab": lb, "judge": j, "set": s})
+    def frame_of(state: LabState, key: str) -> tuple[pd.DataFrame, str]:
+        page = lab_page(store, state.judge, state.lab, state.question_set)
+        return getattr(page, key), f"lab_{key}_{state.lab}_{state.judge}_{state.question_set}"
 
-    @guarded("lab_change", refused)
-    def on_change(lb: str, j: str, s: str):
-        return compute(state_of(lb, j, s))
-
-    def frame_of(key: str):
-        def frame(lb: str, j: str, s: str) -> tuple[pd.DataFrame, str]:
-            state = state_of(lb, j, s)
-            page = lab_page(store, state.judge, state.lab, state.question_set)
-            return getattr(page, key), f"lab_{key}_{state.lab}_{state.judge}_{state.question_set}"
-        return frame
-
-    on_url(blocks, "lab_load", lambda params, request: compute(state_from_query(store, params)), outputs, refused)
-    for control in controls:
-        control.input(on_change, controls, outputs)
-    for key, download in (("models", models_csv), ("domains", domains_csv), ("judges", judges_csv)):
-        offer_csv(download, f"lab_csv_{key}", frame_of(key), controls)
+    wire_view(blocks, "lab", ["lab", "judge", "set"], controls, outputs, refused,
+              lambda params: state_from_query(store, params), compute,
+              {"models": models_csv, "domains": domains_csv, "judges": judges_csv}, frame_of)
     follow_link(models_table, lambda j, row: model_link(row[0], j, None) if row else None, judge)
     follow_link(domains_table, lambda j, row: domain_link(row[0], j, None) if row else None, judge)
