@@ -9,14 +9,20 @@ import urllib.parse
 
 import pytest
 
-from toolkit.ui.columns import readable_theme
-from tests.browser import open_page, running_app, screenshot_folder, url_params, wait_url_param
+from tests.browser import (
+    open_page,
+    running_app,
+    screenshot_folder,
+    url_params,
+    wait_url_param,
+)
 from toolkit.query.domain_view import domain_page
 from toolkit.query.lab_index import labs_report
 from toolkit.query.lab_view import lab_page, lab_standing
 from toolkit.query.model_view import model_responses
 from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
+from toolkit.ui.columns import readable_theme
 
 pytestmark = pytest.mark.browser
 

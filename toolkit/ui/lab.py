@@ -14,7 +14,13 @@ import altair as alt
 import gradio as gr
 import pandas as pd
 
-from toolkit.query.lab_view import DOMAIN_COLUMNS, JUDGE_COLUMNS, lab_names, lab_page, lab_standing
+from toolkit.query.lab_view import (
+    DOMAIN_COLUMNS,
+    JUDGE_COLUMNS,
+    lab_names,
+    lab_page,
+    lab_standing,
+)
 from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
@@ -22,8 +28,17 @@ from .charts import themed, tips
 from .columns import table_value
 from .context import AppContext
 from .domain import coverage_html, domain_link, link
-from .judges import (JUDGE_COLORS, chosen, default_question_set, follow_link, model_link,
-                     question_set_choices, refusal, table, wire_view)
+from .judges import (
+    JUDGE_COLORS,
+    chosen,
+    default_question_set,
+    follow_link,
+    model_link,
+    question_set_choices,
+    refusal,
+    table,
+    wire_view,
+)
 from .url_state import UrlBar, view_query
 
 TAB = "lab"
