@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -20,7 +20,7 @@ import pandas as pd
 
 from toolkit.core.filters import FilterInput
 from toolkit.core.schema import UNKNOWN_LAB
-from toolkit.query.inputs import default_as_of, model_metadata, to_date
+from toolkit.query.inputs import default_as_of, to_date
 from toolkit.core.labels import SCORED
 from toolkit.query.scores import PCT, QuestionCounts, model_domain_scores, model_scores, question_counts
 from toolkit.stats.ema import HALF_LIFE_MONTHS, ema_alpha, gap_aware_ema, months_before
@@ -133,7 +133,12 @@ def lab_index(scores: pd.DataFrame, as_of: dt.date | str | None = None,
     if as_of is None:
         return pd.DataFrame(columns=LAB_COLUMNS)
     alpha = ema_alpha(half_life_months)
-    rows = [_lab_row(window, alpha, min_n) for window in _lab_windows(scores, as_of, window_months, anchors)]
+    return _index_frame([_lab_row(window, alpha, min_n)
+                         for window in _lab_windows(scores, as_of, window_months, anchors)])
+
+
+def _index_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """`_lab_row`s in the lab index's order, with the rank of each ranked row (see `lab_index`)."""
     if not rows:
         return pd.DataFrame(columns=LAB_COLUMNS)
     rows.sort(key=lambda r: (not r["ranked"], -r["index"], -r["peak"], r["lab"]))
@@ -272,31 +277,50 @@ def labs_report(store: Store, judge: str, question_set: str | Sequence[str] | No
 
 def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
                      filters: FilterInput = None, as_of: dt.date | str | None = None,
-                     scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                     scores: pd.DataFrame | None = None, per_domain: pd.DataFrame | None = None) -> pd.DataFrame:
     """The lab index computed separately on each domain's model scores (SpeechMap's rule).
 
     Every domain's window is anchored on the lab's overall latest release (over all its models
     with responses), not on its latest model with responses in that domain; a model without
     responses in a domain is left out of it (not counted as 0). Per domain, rank = competition rank
-    of the index rounded to 4 decimals (1, 2, 2, 4) and tied = how many labs share it. `scores`: the
-    same arguments' `model_scores` when the caller has them already (the anchors come from them).
+    of the index rounded to 4 decimals (1, 2, 2, 4) and tied = how many labs share it. `scores` and
+    `per_domain`: the same arguments' `model_scores` and `model_domain_scores` when the caller has
+    them already (the anchors come from `scores`).
     """
     as_of = as_of if as_of is not None else default_as_of(store)
     columns = ["domain", *LAB_COLUMNS, "tied"]
-    per_domain = model_domain_scores(store, judge, question_set, filters)
-    if per_domain.empty:
-        return pd.DataFrame(columns=columns)
+    if per_domain is None:
+        per_domain = model_domain_scores(store, judge, question_set, filters)
     if scores is None:
         scores = model_scores(store, judge, question_set, filters)
-    anchors = lab_anchors(scores, as_of)
-    meta = model_metadata(store)[["model", "lab_name", "release_date"]]
-    per_domain = per_domain.merge(meta, on="model", how="left")
-    frames = [_ranked(lab_index(group, as_of, anchors=anchors)).assign(domain=domain)
-              for domain, group in per_domain.groupby("domain", sort=True)]
-    frames = [f for f in frames if not f.empty]
+    as_of = _as_of_or_newest(scores, as_of)
+    if per_domain.empty or as_of is None:
+        return pd.DataFrame(columns=columns)
+    windows = _lab_windows(scores, as_of, WINDOW_MONTHS, None)   # anchored on each lab's overall latest
+    frames = [_ranked(_index_frame([_lab_row(w, ema_alpha(HALF_LIFE_MONTHS), 0) for w in domain_windows]))
+              .assign(domain=domain) for domain, domain_windows in _domain_windows(windows, per_domain).items()]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _domain_windows(windows: list[_LabWindow], per_domain: pd.DataFrame) -> dict[str, list[_LabWindow]]:
+    """domain -> each lab's window restricted to the window models with responses in that domain,
+    each model's score and n its domain's (`lab_index` on one domain's scores with the overall
+    anchors gives the same windows: the window depends on release dates only). Domains sorted."""
+    in_domain: dict[str, dict[str, tuple[float, float]]] = {}
+    for domain, model, score, n in zip(per_domain["domain"], per_domain["model"], per_domain["pct_complete"],
+                                       per_domain["n"]):
+        if not pd.isna(score):
+            in_domain.setdefault(domain, {})[model] = (float(score), float(n))
+    by_domain: dict[str, list[_LabWindow]] = {}
+    for domain, models in sorted(in_domain.items()):
+        for window in windows:
+            kept = [replace(m, score=models[m.model][0], n=models[m.model][1])
+                    for m in window.models if m.model in models]
+            if kept:
+                by_domain.setdefault(domain, []).append(replace(window, models=kept))
+    return by_domain
 
 
 def _ranked(labs: pd.DataFrame) -> pd.DataFrame:

@@ -24,10 +24,10 @@ import pandas as pd
 
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED
-from toolkit.query.inputs import conditions, default_as_of, model_metadata, to_date
+from toolkit.query.inputs import default_as_of, model_metadata, to_date
 from toolkit.query.lab_index import domain_lab_index, lab_index, with_index_intervals
 from toolkit.query.model_view import plain_value, remembered, view_key
-from toolkit.query.scores import PCT, count_columns, model_scores, with_percentages
+from toolkit.query.scores import PCT, model_domain_scores, model_scores, with_percentages
 from toolkit.query.sensitivity import judge_scores
 from toolkit.storage.store import Store
 
@@ -67,7 +67,7 @@ def lab_page(store: Store, judge: str, lab: str, question_set: str | Sequence[st
     standing = every.labs[every.labs["lab"] == lab]
     header = lab_header(store, lab, every.scores, standing, len(every.labs), as_of)
     return LabPage(header, lab_models(every.scores, lab, standing),
-                   lab_domains(store, judge, lab, every.per_domain, question_set, filters),
+                   lab_domains(lab, every),
                    lab_judges(store, lab, question_set, filters, as_of))
 
 
@@ -76,6 +76,7 @@ class EveryLab:
     scores: pd.DataFrame       # every model's score (scores.model_scores)
     labs: pd.DataFrame         # the lab index (lab_index.lab_index)
     per_domain: pd.DataFrame   # the lab index per domain (lab_index.domain_lab_index) with `labs` ranked there
+    model_domains: pd.DataFrame  # every model's counts per domain (scores.model_domain_scores)
 
 
 def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None, filters: Filters,
@@ -84,9 +85,10 @@ def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None
     def compute() -> EveryLab:
         scores = model_scores(store, judge, question_set, filters)
         labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
-        per_domain = domain_lab_index(store, judge, question_set, filters, as_of, scores=scores)
+        model_domains = model_domain_scores(store, judge, question_set, filters)
+        per_domain = domain_lab_index(store, judge, question_set, filters, as_of, scores, model_domains)
         per_domain = per_domain.assign(labs=per_domain.groupby("domain")["lab"].transform("size"))
-        return EveryLab(scores, labs, per_domain)
+        return EveryLab(scores, labs, per_domain, model_domains)
     return remembered(store, "labs", view_key(judge, question_set, filters, as_of), compute)
 
 
@@ -141,25 +143,19 @@ def lab_models(scores: pd.DataFrame, lab: str, standing: pd.DataFrame) -> pd.Dat
     return own[MODEL_COLUMNS].reset_index(drop=True)
 
 
-def lab_domains(store: Store, judge: str, lab: str, per_domain: pd.DataFrame,
-                question_set: str | Sequence[str] | None, filters: Filters) -> pd.DataFrame:
+def lab_domains(lab: str, every: EveryLab) -> pd.DataFrame:
     """The lab's per-domain index, rank among the labs with an index there (labs, tied), and the
-    domain's mix pooled over the lab's window models' responses there (one scan of the lab's rows)."""
-    own = per_domain[per_domain["lab"] == lab]
+    domain's mix pooled over the lab's window models' responses there (their per-domain counts)."""
+    own = every.per_domain[every.per_domain["lab"] == lab]
     if own.empty:
         return pd.DataFrame(columns=DOMAIN_COLUMNS)
     start, end = own["window_start"].iat[0], own["window_end"].iat[0]   # one window for every domain
-    where, params = conditions(store, question_set, dataclasses.replace(filters, lab=(lab,)))
-    mix = store.query(
-        f"""
-        SELECT coalesce(domain, '(none)') AS domain, {count_columns(store, judge)}
-        FROM response_view WHERE {store.judge_column(judge)} IS NOT NULL {where}
-             AND release_date BETWEEN ? AND ?
-        GROUP BY ALL
-        """,
-        [*params, start, end],
-    )
-    own = own.merge(with_percentages(mix)[["domain", "n", *PCT.values()]], on="domain", how="left")
+    models = every.scores.loc[(every.scores["lab"] == lab)
+                              & every.scores["release_date"].map(lambda d: start <= (to_date(d) or dt.date.min) <= end),
+                              "model"]
+    counts = ["n", *(f"n_{label.lower()}" for label in SCORED)]
+    mix = every.model_domains[every.model_domains["model"].isin(set(models))].groupby("domain")[counts].sum()
+    own = own.merge(with_percentages(mix.reset_index())[["domain", "n", *PCT.values()]], on="domain", how="left")
     return own.sort_values("domain")[DOMAIN_COLUMNS].reset_index(drop=True)
 
 
