@@ -7,6 +7,7 @@ and dark pages alike. Data is pre-aggregated before it reaches a chart (Altair's
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 
 from toolkit.core.labels import COLORS, ORDER
 
@@ -16,6 +17,9 @@ TITLE_SIZE = 14
 # Okabe and Ito's colour-blind-safe set (without black: it vanishes on a dark page), then grey.
 COLOUR_BLIND_SAFE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 BEYOND_PALETTE = "#9ca3af"
+# One colour per judge, in the order the judges are listed (their names in words for the key).
+JUDGE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b"]
+COLOUR_NAMES = ["blue", "orange", "green", "red", "purple", "teal", "brown", "yellow"]
 GRID_GREY = "#8a8f9833"
 
 
@@ -24,6 +28,26 @@ def label_scale(labels: list[str] | None = None) -> alt.Scale:
     present = [l for l in ORDER if labels is None or l in labels]
     present += [l for l in (labels or []) if l not in present]
     return alt.Scale(domain=present, range=[COLORS.get(l, "#4b5563") for l in present])
+
+
+def judge_scale(judges: list[str]) -> alt.Scale:
+    """JUDGE_COLORS over the judges in their order (repeating beyond eight)."""
+    return alt.Scale(domain=list(judges), range=[JUDGE_COLORS[i % len(JUDGE_COLORS)] for i in range(len(judges))])
+
+
+def judge_dots(data: pd.DataFrame, field: str, axis_title: str, title: str, chosen_judge: str | None,
+               tooltip: list) -> alt.TopLevelMixin:
+    """A dot per judge (rows of `data`: judge, `field`) on one 0-100 axis; the chosen judge's dot
+    is larger: how much a score depends on the judge, at a glance."""
+    data = data.assign(chosen=data["judge"] == chosen_judge, row=field)
+    dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
+        x=alt.X(f"{field}:Q", title=axis_title, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("row:N", title=None, axis=None),
+        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
+        color=alt.Color("judge:N", scale=judge_scale(data["judge"].tolist()),
+                        legend=alt.Legend(orient="bottom", columns=1)),
+        tooltip=tips(*tooltip))
+    return themed(dots.properties(title=title), height=70)
 
 
 def tips(*fields: str | alt.Tooltip) -> list[alt.Tooltip]:

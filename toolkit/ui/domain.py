@@ -21,17 +21,10 @@ from toolkit.storage.store import Store
 
 from .columns import table_value
 from .context import AppContext
-from .judges import (
-    chosen,
-    default_question_set,
-    follow_link,
-    model_link,
-    question_set_choices,
-    refusal,
-    table,
-    wire_view,
-)
 from .url_state import UrlBar, view_query
+from .wiring import (
+    chosen, default_question_set, follow_link, model_link, question_set_choices, refusal, table, wire_view,
+)
 
 TAB = "domain"
 # shown: the scores first, beside the name (on a phone the columns after them scroll sideways)

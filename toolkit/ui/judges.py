@@ -1,23 +1,19 @@
 """The Judge sensitivity tab: how much each model's % COMPLETE and rank depend on the judge.
 
 Everything is computed by `toolkit.query.sensitivity`; this module flags the judge-dependent models,
-shapes the tables, draws the chart and wires the events. It also holds the few helpers the four
-per-view tabs (judges, model, themes, timeline) share: URL values checked against the data, display
-rounding, CSV buttons that write a file only when pressed, and following a clicked model to its
-model view. Each view computes through the app's lazy `blocks.load`, so only when it is shown.
+shapes the tables, draws the chart and wires the events (toolkit.ui.wiring). The view computes
+through the app's lazy `blocks.load`, so only when it is shown.
 State in the URL: ?tab=judges&set=..&judges=J1,J2,..
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from typing import Any, Mapping, Sequence
 
 import altair as alt
 import gradio as gr
 import pandas as pd
 
-from toolkit.query import inputs
 from toolkit.query.sensitivity import (
     RANK_FLAG,
     SPREAD_FLAG,
@@ -28,146 +24,23 @@ from toolkit.query.sensitivity import (
 )
 from toolkit.storage.store import Store
 
-from .charts import themed
+from .charts import COLOUR_NAMES, JUDGE_COLORS, judge_scale, themed
 from .columns import MISSING, PCT, column, header, table_value
-from .common import Rejected, csv_file, download_js, guarded, plain, query_params
+from .common import Rejected, guarded, plain
 from .context import AppContext
 from .url_state import UrlBar, view_query
+from .wiring import (
+    chosen, default_question_set, follow_link, model_link, offer_csv, on_url, question_set_choices, refusal,
+    table,
+)
 
 TAB = "judges"
 FLAG = "judge-dependent"
 LABEL_LIMIT = 150      # px of a model name on the movers chart's axis
 MOVERS = 15            # the chart and the movers table show the N models whose rank moves most
-JUDGE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b"]
-COLOUR_NAMES = ["blue", "orange", "green", "red", "purple", "teal", "brown", "yellow"]   # of JUDGE_COLORS
 PAIR_COLUMNS = ["judge_a", "judge_b", "models", "kendall_tau_b"]
 MOVER_COLUMNS = ["model", "rank_move", "spread", "best_rank", "worst_rank", "min_pct_complete",
                  "max_pct_complete", "lab", "judges"]
-
-
-# -- helpers shared by the per-view tabs ---------------------------------------------------------
-def question_set_choices(store: Store) -> list[str]:
-    return [*store.distinct("question_set"), inputs.ALL_SETS]
-
-
-def default_question_set(store: Store) -> str:
-    resolved = inputs.resolve_question_set(store, None)
-    return resolved if isinstance(resolved, str) else inputs.ALL_SETS
-
-
-def chosen(value: str | None, allowed: Sequence[str], default: Any, what: str) -> Any:
-    """A URL or control value if it is one of the allowed ones, the default when it is missing;
-    Rejected (a plain sentence that does not repeat the value) when it names something unknown."""
-    if value in (None, ""):
-        return default
-    if value not in allowed:
-        raise Rejected(f"This link names a {what} that is not in this data; pick one from the list.")
-    return value
-
-
-def display_frame(frame: pd.DataFrame, columns: Sequence[str], digits: int = 2) -> pd.DataFrame:
-    """The columns shown, floats rounded and dates as YYYY-MM-DD."""
-    frame = frame[[c for c in columns if c in frame.columns]].copy()
-    for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(digits)
-        elif column in ("release_date", "month"):
-            frame[column] = frame[column].map(lambda d: "" if d is None or pd.isna(d) else str(d)[:10])
-    return frame
-
-
-def table_update(frame: pd.DataFrame) -> gr.Dataframe:
-    """A gr.Dataframe value whose numeric columns sort numerically."""
-    kinds = ["number" if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-             else "str" for c in frame.columns]
-    return gr.Dataframe(value=frame, datatype=kinds)
-
-
-@dataclass(frozen=True)
-class Download:
-    """A table's visible CSV button and the hidden gr.DownloadButton that receives the file."""
-    button: gr.Button
-    file: gr.DownloadButton
-    file_id: str
-
-
-def table(label: str, elem_id: str) -> tuple[gr.Dataframe, Download]:
-    """A read-only, searchable table (no pinned column: on a phone it would fill the screen) and its
-    CSV button (the file is written only when the button is pressed, see `offer_csv`)."""
-    frame = gr.Dataframe(label=label, interactive=False, elem_id=elem_id, show_search="search",
-                         max_height=420, wrap=False)
-    button = gr.Button(f"Download {label.lower()} (CSV)", size="sm", elem_id=f"{elem_id}-csv")
-    file = gr.DownloadButton("CSV", visible="hidden", elem_id=f"{elem_id}-csv-file")
-    return frame, Download(button, file, f"{elem_id}-csv-file")
-
-
-def offer_csv(download: Download, name: str, frame_of: Callable[..., tuple[pd.DataFrame, str]],
-              controls: list[gr.Component]) -> None:
-    """On a click: `frame_of(*control values)` gives (table, file name), written as a CSV and handed
-    to the browser. A refused value downloads nothing."""
-    @guarded(name, lambda message: gr.skip())
-    def write(*values):
-        return csv_file(*frame_of(*values))
-
-    download.button.click(write, controls, download.file, api_visibility="private").then(
-        None, js=download_js(download.file_id))
-
-
-def refusal(count: int, index: int, shown_as: Callable[[str], Any] = str) -> Callable[[str], list]:
-    """Outputs for a refused call: the sentence at `index` (as `shown_as` renders it), the rest kept."""
-    def outputs(message: str) -> list[Any]:
-        values = [gr.skip()] * count
-        values[index] = shown_as(message)
-        return values
-    return outputs
-
-
-def on_url(blocks: gr.Blocks, name: str, compute: Callable[[Mapping[str, str], Any], list], outputs: list,
-           refused: Callable[[str], list]) -> None:
-    """Register the view's loader: `compute(URL parameters, request)`. The app runs it on page load
-    when the URL opens this tab, else when the tab is first clicked (toolkit.ui.app.wire_lazy)."""
-    @guarded(name, refused)
-    def load(request: gr.Request):
-        return compute(query_params(request), request)
-
-    blocks.load(load, None, outputs, api_visibility="private")
-
-
-def wire_view(blocks: gr.Blocks, name: str, keys: Sequence[str], controls: list, outputs: list,
-              refused: Callable[[str], list], state_of: Callable[[Mapping[str, Any]], Any],
-              compute: Callable[[Any], list], downloads: Mapping[str, Download],
-              frame_of: Callable[[Any, str], tuple[pd.DataFrame, str]]) -> None:
-    """The usual wiring of a view whose controls are URL parameters `keys` (in the order of
-    `controls`): compute on the URL and on any control input, and CSVs `frame_of(state, key)`."""
-    def state_from(values: tuple) -> Any:
-        return state_of(dict(zip(keys, values)))
-
-    on_url(blocks, f"{name}_load", lambda params, request: compute(state_of(params)), outputs, refused)
-    on_change = guarded(f"{name}_change", refused)(lambda *values: compute(state_from(values)))
-    for control in controls:
-        control.input(on_change, controls, outputs)
-    for key, download in downloads.items():
-        offer_csv(download, f"{name}_csv_{key}", lambda *values, key=key: frame_of(state_from(values), key), controls)
-
-
-def model_link(model: str, judge: str | None, question_set: str | None) -> str:
-    """The relative URL of a model's view."""
-    state = {"tab": "model", "model": model, "judge": judge, "set": question_set}
-    return "?" + urlencode({k: v for k, v in state.items() if v})
-
-
-def follow_link(component: gr.Dataframe, link_of_row: Callable[[Any, list], str | None], control: gr.Component) -> None:
-    """Clicking a row opens the page the row's link names (a full page load: the URL is the state).
-    `link_of_row(control's value, row values)` gives the link, None to stay."""
-    target = gr.Textbox(visible="hidden", elem_classes=["row-link"])
-
-    # Gradio injects gr.SelectData only into a named, annotated parameter (not into *args).
-    @guarded("follow_link", lambda message: gr.skip())
-    def on_select(value: Any, evt: gr.SelectData):
-        return link_of_row(value, evt.row_value or []) or gr.skip()
-
-    component.select(on_select, control, target, api_visibility="private").then(
-        None, target, None, js="(url) => { if (url) { window.location.href = url; } }")
 
 
 # -- the judge sensitivity view ----------------------------------------------------------------
@@ -232,7 +105,7 @@ def movers_chart(report: Sensitivity, judges: Sequence[str]):
     data = report.scores[report.scores["model"].isin(top)][["model", "judge", "pct_complete", "rank"]]
     if data.empty:
         return None
-    scale = alt.Scale(domain=list(judges), range=(JUDGE_COLORS * len(judges))[:len(judges)])
+    scale = judge_scale(list(judges))
     rule = alt.Chart(data).mark_rule(color="#8a8f98").encode(
         y=alt.Y("model:N", sort=top, title=None), x="min(pct_complete):Q", x2="max(pct_complete):Q")
     height = max(200, 24 * len(top))

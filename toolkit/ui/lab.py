@@ -24,22 +24,14 @@ from toolkit.query.lab_view import (
 from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
-from .charts import themed, tips
+from .charts import judge_dots
 from .columns import table_value
 from .context import AppContext
 from .domain import coverage_html, domain_link, link
-from .judges import (
-    JUDGE_COLORS,
-    chosen,
-    default_question_set,
-    follow_link,
-    model_link,
-    question_set_choices,
-    refusal,
-    table,
-    wire_view,
-)
 from .url_state import UrlBar, view_query
+from .wiring import (
+    chosen, default_question_set, follow_link, model_link, question_set_choices, refusal, table, wire_view,
+)
 
 TAB = "lab"
 # shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
@@ -120,18 +112,11 @@ def judge_summary(judges: pd.DataFrame) -> str:
 
 def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
     """A dot per judge on one index axis; the chosen judge's dot is larger."""
-    data = judges[judges["index"].notna()].assign(chosen=lambda f: f["judge"] == chosen_judge, row="index")
+    data = judges[judges["index"].notna()]
     if data.empty:
         return None
-    names = data["judge"].tolist()
-    dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
-        x=alt.X("index:Q", title="lab index", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("row:N", title=None, axis=None),
-        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
-        color=alt.Color("judge:N", scale=alt.Scale(domain=names, range=(JUDGE_COLORS * len(names))[:len(names)]),
-                        legend=alt.Legend(orient="bottom", columns=1)),
-        tooltip=tips("judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"))
-    return themed(dots.properties(title="Lab index under each judge"), height=70)
+    return judge_dots(data, "index", "lab index", "Lab index under each judge", chosen_judge,
+                      ["judge:N", alt.Tooltip("index:Q", format=".1f"), "rank:Q", "labs:Q"])
 
 
 def lab_view(store: Store, state: LabState) -> dict[str, Any]:

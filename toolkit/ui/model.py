@@ -22,27 +22,16 @@ from toolkit.query.scores import MIN_N, PCT, PCT_INTERVAL
 from toolkit.query.sensitivity import RANK_FLAG, SPREAD_FLAG, judge_scores
 from toolkit.storage.store import Store
 
-from .charts import AXIS_GREY, label_scale, themed, tips
+from .charts import AXIS_GREY, judge_dots, label_scale, themed, tips
 from .columns import table_value
 from .common import guarded, safe_markdown_html
 from .context import AppContext
 from .domain import coverage_html, domain_link, theme_link
 from .lab import lab_link, unranked_below_min_n
-from .judges import (
-    FLAG,
-    JUDGE_COLORS,
-    chosen,
-    default_judges,
-    default_question_set,
-    follow_link,
-    offer_csv,
-    on_url,
-    question_set_choices,
-    refusal,
-    table,
-)
+from .judges import FLAG, default_judges
 from .texts import UNKNOWN_SYMBOL, VERDICTS
 from .url_state import UrlBar, view_query
+from .wiring import chosen, default_question_set, follow_link, offer_csv, on_url, question_set_choices, refusal, table
 
 TAB = "model"
 PCT_COLUMNS = list(PCT.values())
@@ -170,16 +159,8 @@ def judge_chart(panel: pd.DataFrame, chosen_judge: str | None):
     """A dot per judge on one % COMPLETE axis; the chosen judge's dot is larger."""
     if panel.empty:
         return None
-    judges = panel["judge"].tolist()
-    data = panel.assign(chosen=panel["judge"] == chosen_judge, row="score")
-    dots = alt.Chart(data).mark_circle(opacity=0.9).encode(
-        x=alt.X("pct_complete:Q", title="% complete", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("row:N", title=None, axis=None),
-        size=alt.Size("chosen:N", scale=alt.Scale(domain=[False, True], range=[120, 320]), legend=None),
-        color=alt.Color("judge:N", scale=alt.Scale(domain=judges, range=(JUDGE_COLORS * len(judges))[:len(judges)]),
-                        legend=alt.Legend(orient="bottom", columns=1)),
-        tooltip=tips("judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"))
-    return themed(dots.properties(title="Score under each judge"), height=70)
+    return judge_dots(panel, "pct_complete", "% complete", "Score under each judge", chosen_judge,
+                      ["judge:N", "n:Q", alt.Tooltip("pct_complete:Q", format=".1f"), "rank:Q", "models:Q"])
 
 
 def judge_summary(panel: pd.DataFrame, compared: tuple[str, ...]) -> str:

@@ -24,8 +24,10 @@ from .columns import readable_theme, table_value
 from .common import guarded, plain, safe_markdown_html
 from .context import AppContext
 from .url_state import UrlBar, view_query
-from .judges import (chosen, default_question_set, follow_link, model_link, offer_csv, on_url,
-                     question_set_choices, refusal, table)
+from .wiring import (
+    chosen, default_question_set, follow_link, model_link, offer_csv, on_url, question_set_choices, refusal,
+    table,
+)
 
 TAB = "themes"
 ALL_TIME = "all"

@@ -23,9 +23,11 @@ from .charts import AXIS_GREY, lab_scale, themed
 from .columns import table_value
 from .common import guarded, plain
 from .context import AppContext
-from .judges import (chosen, default_question_set, follow_link, model_link, offer_csv, on_url,
-                     question_set_choices, refusal, table)
 from .url_state import UrlBar, view_query
+from .wiring import (
+    chosen, default_question_set, follow_link, model_link, offer_csv, on_url, question_set_choices, refusal,
+    table,
+)
 
 TAB = "timeline"
 NO_GHOST = "(none)"
