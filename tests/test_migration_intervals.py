@@ -86,5 +86,5 @@ def test_the_tab_shows_the_interval_and_says_whether_the_change_is_clear(report)
     assert movers[tab.CHANGE_INTERVAL].tolist() == ["-5.9 to +93.9", "+29.6 to +49.0"]
     assert movers["clear_change"].tolist() == ["no", "yes"]
     shown = tab.table_value(movers, tab.MOVERS_SHOWN).value
-    assert shown["headers"][-3:] == ["Change (points)", "95% interval (points)", "Clear change?"]
+    assert shown["headers"][2:6] == ["Change (points)", "95% interval (points)", "Clear change?", "Answers (n)"]
     assert "includes 0" in tab.CHANGE_NOTE and "excludes 0" in tab.CHANGE_NOTE
