@@ -70,6 +70,25 @@ def headers(page, elem_id: str) -> list[str]:
     return [h.strip() for h in page.locator(f"#{elem_id} thead th").all_inner_texts()]
 
 
+def assert_moves_show_their_interval(page) -> None:
+    """The judge-change view: each move with n, its 95% interval and whether it is clear, explained
+    above the tables; the CSV holds the interval's ends and clear_change agrees with them."""
+    page.locator("#lb-movers").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector(\"#lb-movers .virtual-row[data-index='0']\")"
+                           "?.innerText.includes(' to ')")
+    movers = headers(page, "lb-movers")
+    assert {"Answers (n)", "95% interval (points)", "Clear change?"} <= set(movers)
+    assert {"Answers (n)", "95% interval (points)", "Clear change?"} <= set(headers(page, "lb-mig-models"))
+    assert "Answers (n)" in headers(page, "lb-mig-labs")
+    note = page.locator("#lb-change-note").inner_text()
+    assert "excludes 0" in note and "includes 0" in note
+    rows = download_csv(page, "lb-movers-csv")
+    assert list(rows.columns)[-3:] == ["delta_complete_low", "delta_complete_high", "clear_change"] and len(rows)
+    low, change, high = rows["delta_complete_low"], rows["delta_complete"], rows["delta_complete_high"]
+    assert ((low <= change) & (change <= high)).all()
+    assert (rows["clear_change"] == ((low > 0) | (high < 0))).all()
+
+
 def judge_shown(judge: str) -> str:
     return f"() => document.querySelector('#lb-judge input')?.value === {judge!r}"
 
@@ -117,6 +136,7 @@ def test_leaderboard_tab(demo_data):
             page.locator("#lb-scatter").scroll_into_view_if_needed()
             page.wait_for_timeout(500)
             page.screenshot(path=str(screenshot_folder() / "leaderboard-judge-change.png"))
+            assert_moves_show_their_interval(page)
 
             reload_keeps(page, judge_shown(other))              # a reload brings the same view back
             assert url_params(page)["judge"] == other

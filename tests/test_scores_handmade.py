@@ -254,7 +254,9 @@ def test_migration_by_hand(mig_store):
     assert shifts.loc[C, "mean"] == pytest.approx(mean)
     assert shifts.loc[C, "std"] == pytest.approx(sd)
     assert shifts.loc[C, "mean_abs"] == pytest.approx(100 / 3)
-    assert shifts.loc[X].tolist() == [0, 0, 0]
+    assert shifts.loc[X, ["mean", "std", "mean_abs"]].tolist() == [0, 0, 0]
+    # three models behind each label's deltas; none changes clearly on 2-4 answers (see below)
+    assert shifts["models"].tolist() == [3, 3, 3, 3] and shifts["clear_changes"].tolist() == [0, 0, 0, 0]
     movers = report.movers
     assert movers[movers["direction"] == "gain"]["model"].tolist() == ["m4", "m1"]
     assert movers[movers["direction"] == "drop"]["model"].tolist() == ["m2"]
@@ -263,6 +265,22 @@ def test_migration_by_hand(mig_store):
     assert labs.loc["lab1", ["index_from", "index_to"]].tolist() == [25, 62.5]
     assert labs.loc["lab2", ["index_from", "index_to"]].tolist() == [50, 25]
     assert labs["rank_change"].to_dict() == {"lab1": 1, "lab2": -1}
+    assert labs["n"].to_dict() == {"lab1": 4 + 2, "lab2": 4}   # compared answers of the window models
+
+
+def test_migration_intervals_by_hand(mig_store):
+    per = migration(mig_store, "judge/old", "judge/new").models.set_index("model")
+    # m1 COMPLETE: both judges 2 (q1, q2), new only 1 (q3), old only 0, neither 1 (q4), n = 4.
+    # Newcombe's paired interval of new - old: p_new = 3/4, p_old = 2/4, theta = 0.25;
+    # Wilson 3/4 = (0.300639, 0.954407), 2/4 = (0.150041, 0.849959); phi: ad - bc = 2 x 1 - 1 x 0 = 2,
+    # not above n/2 = 2, so 0; low = 0.25 - sqrt(0.449361^2 + 0.349959^2) = 0.25 - 0.569558 = -0.319558;
+    # high = 0.25 + sqrt(0.204407^2 + 0.349959^2) = 0.25 + 0.405281 = 0.655281 -> points
+    assert per.loc["m1", ["delta_complete_low", "delta_complete_high"]].tolist() == \
+        pytest.approx([-31.9558, 65.5281], abs=1e-3)
+    # m4 (n = 2) DENIAL: both 1 (q2), old only 1 (q1): new - old = -50 points, its interval around it
+    assert per.loc["m4", "delta_denial_low"] < -50 < per.loc["m4", "delta_denial_high"]
+    # on 2-4 answers no change is clear, however large (m4: +50 points of COMPLETE)
+    assert not per["clear_change"].any()
 
 
 def test_migration_with_itself_changes_nothing(mig_store):
@@ -324,6 +342,23 @@ def test_cli_reports(mig_store, lab_store):
     assert mig["summary"][0]["changed"] == 3
     part = cli("migration", "--data", data, "--from", "judge/old", "--to", "judge/new", "--part", "transitions")
     assert part.stdout.splitlines()[0] == "from_label,to_label,n,pct,changed"
+
+
+def test_cli_migration_adds_n_and_intervals_at_the_end(mig_store):
+    data = str(mig_store.folder)
+
+    def header(part: str) -> list[str]:
+        run = cli("migration", "--data", data, "--from", "judge/old", "--to", "judge/new", "--part", part)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.splitlines()[0].split(",")
+    assert header("movers") == ["direction", "model", "lab", "n", "pct_complete_from", "pct_complete_to",
+                                "delta_complete", "delta_complete_low", "delta_complete_high", "clear_change"]
+    assert header("shifts") == ["label", "mean", "std", "mean_abs", "models", "clear_changes"]
+    assert header("labs")[-3:] == ["rank_change", "index_change", "n"]
+    models = header("models")
+    assert models[-9:] == [f"delta_{label}_{end}" for label in ("complete", "evasive", "denial", "error")
+                           for end in ("low", "high")] + ["clear_change"]
+    assert models.index("delta_error") == len(models) - 10    # the columns before are unchanged
 
 
 def test_cli_user_mistakes_are_errors_not_tracebacks(mig_store, tmp_path):

@@ -4,6 +4,12 @@ A comparison of judges, like the explorer: every judged response counts, by each
 (models with SpeechMap's `skip` flag included, moderated responses as the judges labelled them).
 
 One crosstab (model x old label x new label) from which every table of the report is derived.
+
+Honest numbers: n (responses both judges judged) beside each model's and lab's shift, and a 95%
+interval for each model's change of each scored label's % (Newcombe's paired score interval,
+`toolkit.stats.intervals.paired_difference_bounds`: both percentages are on the same answers). A change
+is *clear* when its interval excludes 0. The interval treats a model's answers as independent; the
+four variations of one theme are alike, so it may be somewhat narrow.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from toolkit.core.labels import SCORED, UNKNOWN, order_key
 from toolkit.query.inputs import conditions, default_as_of, model_metadata
 from toolkit.query.lab_index import lab_index
 from toolkit.query.scores import PCT
+from toolkit.stats.intervals import excludes, paired_difference_bounds
 from toolkit.stats.ranks import percent
 from toolkit.storage.store import Store
 
@@ -50,11 +57,12 @@ class Migration:
     to_judge: str
     summary: pd.DataFrame       # compared, changed, pct_changed, models
     aggregate: pd.DataFrame     # label, n_from, n_to, share_from, share_to, change_points
-    models: pd.DataFrame        # per model: n, pct_<label>_from/_to, delta_<label>
-    shifts: pd.DataFrame        # per label: mean, std, mean_abs of the per-model deltas
-    movers: pd.DataFrame        # biggest gains and drops of % COMPLETE
+    models: pd.DataFrame        # per model: n, pct_<label>_from/_to, delta_<label>, its 95% interval
+                                # delta_<label>_low/_high, clear_change (% complete's interval excludes 0)
+    shifts: pd.DataFrame        # per label: mean, std, mean_abs of the per-model deltas, models, clear_changes
+    movers: pd.DataFrame        # biggest gains and drops of % COMPLETE, with the interval and clear_change
     transitions: pd.DataFrame   # from_label, to_label, n, pct (of all compared rows)
-    labs: pd.DataFrame          # lab index and rank under each judge, rank change
+    labs: pd.DataFrame          # lab index and rank under each judge, rank change, n behind the index
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in MIGRATION_PARTS}
@@ -63,7 +71,8 @@ class Migration:
 MIGRATION_PARTS = ("summary", "aggregate", "models", "shifts", "movers", "transitions", "labs")
 
 
-MOVER_COLUMNS = ["direction", "model", "lab", "n", "pct_complete_from", "pct_complete_to", "delta_complete"]
+MOVER_COLUMNS = ["direction", "model", "lab", "n", "pct_complete_from", "pct_complete_to", "delta_complete",
+                 "delta_complete_low", "delta_complete_high", "clear_change"]
 
 
 def _count_cube(crosstab: pd.DataFrame) -> tuple[list[str], list[str], np.ndarray]:
@@ -143,17 +152,34 @@ def _per_model(crosstab: pd.DataFrame, models: list[str], labels: list[str], cub
         columns[f"{PCT[label]}_to"] = after[:, k]
     for label in SCORED:
         columns[f"delta_{label.lower()}"] = columns[f"{PCT[label]}_to"] - columns[f"{PCT[label]}_from"]
+    for label in SCORED:
+        low, high = _change_interval(cube, labels.index(label))
+        columns[f"delta_{label.lower()}_low"], columns[f"delta_{label.lower()}_high"] = low, high
+    columns["clear_change"] = excludes(columns["delta_complete_low"], columns["delta_complete_high"])
     table = pd.concat([meta, pd.DataFrame(columns)], axis=1)
     return table.sort_values(["delta_complete", "model"], ascending=[False, True]).reset_index(drop=True)
 
 
+def _change_interval(cube: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per model, the 95% interval of (new - old) % of label k, in points: Newcombe's paired interval
+    of the 2x2 table both / new only / old only / neither judge gave label k."""
+    both = cube[:, k, k]
+    old, new = cube[:, k, :].sum(axis=1), cube[:, :, k].sum(axis=1)
+    neither = cube.sum(axis=(1, 2)) - old - new + both
+    low, high = paired_difference_bounds(both, new - both, old - both, neither)
+    return low * 100.0, high * 100.0
+
+
 def _shifts(table: pd.DataFrame) -> pd.DataFrame:
-    """Per scored label: mean, sample standard deviation and mean absolute value of the deltas."""
+    """Per scored label: mean, sample standard deviation and mean absolute value of the deltas, the
+    models they come from, and how many of those changed clearly (95% interval excludes 0)."""
     return pd.DataFrame([{
         "label": label,
         "mean": table[f"delta_{label.lower()}"].mean(),
         "std": table[f"delta_{label.lower()}"].std(ddof=1),
         "mean_abs": table[f"delta_{label.lower()}"].abs().mean(),
+        "models": int(table[f"delta_{label.lower()}"].notna().sum()),
+        "clear_changes": int(excludes(table[f"delta_{label.lower()}_low"], table[f"delta_{label.lower()}_high"]).sum()),
     } for label in SCORED])
 
 
@@ -165,18 +191,21 @@ def _movers(table: pd.DataFrame, top: int) -> pd.DataFrame:
 
 
 def _lab_rank_changes(models: pd.DataFrame, as_of: dt.date | str | None) -> pd.DataFrame:
+    """Lab index and rank under each judge, their changes, and n: the responses both judges judged
+    of the lab's models in its index window (the same models under both judges)."""
     sides = {}
     for side in ("from", "to"):
-        scores = models[["model", "lab", "lab_name", "release_date"]].assign(
+        scores = models[["model", "lab", "lab_name", "release_date", "n"]].assign(
             pct_complete=models[f"pct_complete_{side}"])
-        sides[side] = lab_index(scores, as_of)[["lab", "lab_name", "index", "rank"]].rename(
-            columns={"index": f"index_{side}", "rank": f"rank_{side}"})
-    labs = sides["from"].merge(sides["to"].drop(columns="lab_name"), on="lab", how="outer")
+        sides[side] = lab_index(scores, as_of)[["lab", "lab_name", "index", "rank", "answers"]].rename(
+            columns={"index": f"index_{side}", "rank": f"rank_{side}", "answers": "n"})
+    labs = sides["from"].drop(columns="n").merge(sides["to"].drop(columns="lab_name"), on="lab", how="outer")
+    columns = [c for c in labs.columns if c != "n"] + ["rank_change", "index_change", "n"]
     if labs.empty:
-        return pd.DataFrame(columns=[*labs.columns, "rank_change", "index_change"])
+        return pd.DataFrame(columns=columns)
     labs["rank_change"] = labs["rank_from"] - labs["rank_to"]
     labs["index_change"] = labs["index_to"] - labs["index_from"]
-    return labs.sort_values(["rank_to", "lab"]).reset_index(drop=True)
+    return labs.sort_values(["rank_to", "lab"]).reset_index(drop=True)[columns]
 
 
 def migration(store: Store, from_judge: str, to_judge: str,

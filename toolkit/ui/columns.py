@@ -92,6 +92,11 @@ COLUMNS: dict[str, Column] = {
     # model, lab, domain
     "total": Column("Models ranked", COUNT), "shared": Column("Rank shared by"), "labs": Column("Labs ranked", COUNT),
     "in_window": Column("In index window"),
+    # leaderboard: judge change
+    "delta_complete_interval": Column("95% interval (points)",
+                                      help="Newcombe's paired score interval of the change in % complete"),
+    "clear_change": Column("Clear change?", help="yes: the change's 95% interval excludes 0"),
+    "clear_changes": Column("Models with a clear change", COUNT, "models whose change's 95% interval excludes 0"),
 }
 
 

@@ -7,7 +7,9 @@ The state travels in the address bar (toolkit.ui.url_state):
 ?tab=leaderboard&judge=..&set=..&domain=..&reasoning=yes|no&from=..&to=..&model=..&min_n=..
 Honest numbers: n and the 95% Wilson interval beside each model's % complete, a bootstrap interval
 (over questions) beside each lab's index, rows under the minimum n shown but not ranked, and a
-warning when the judge labelled only part of the responses (all computed in toolkit.query).
+warning when the judge labelled only part of the responses (all computed in toolkit.query). In the
+judge-change view: n beside each model's and lab's shift, the 95% interval of each model's change in
+% complete (Newcombe's paired interval) and whether that change is clear (the interval excludes 0).
 """
 from __future__ import annotations
 
@@ -81,6 +83,26 @@ DEPENDENT_NOTE = (f"**Judge-dependent**: the model's % complete differs by at le
                   "sensitivity tab). The bar shows the four verdicts' shares (✓ complete, ~ evasive, "
                   "✕ denial, ! error); hover or tap it for the numbers.")
 PROFILE_TABLE = ["domain", "rank", "tied", "models_in_domain", "n", *PCT_COLUMNS]
+# The judge-change view: the models' and movers' change in % complete with its 95% interval (shown as
+# text, the CSV keeps the two ends) and whether the change is clear (the interval excludes 0).
+CHANGE_INTERVAL = "delta_complete_interval"
+CHANGE_ENDS = [f"delta_{label.lower()}_{end}" for label in SCORED for end in ("low", "high")]
+MIG_MODEL_TABLE = ["model", "lab", "n", "pct_complete_from", "pct_complete_to", "delta_complete", "delta_evasive",
+                   "delta_denial", "delta_error", *CHANGE_ENDS, "clear_change"]
+# shown: the change, its interval and verdict first (in view on a phone, beside the pinned names)
+MIG_MODEL_SHOWN = ["model", "delta_complete", CHANGE_INTERVAL, "clear_change", "n", "pct_complete_from",
+                   "pct_complete_to", "delta_evasive", "delta_denial", "delta_error", "lab"]
+MOVERS_SHOWN = ["direction", "model", "delta_complete", CHANGE_INTERVAL, "clear_change", "n", "pct_complete_from",
+                "pct_complete_to", "lab"]
+MIG_LAB_TABLE = ["lab", "lab_name", "rank_from", "rank_to", "rank_change", "index_from", "index_to", "index_change",
+                 "n"]
+MIG_LAB_SHOWN = ["lab", "lab_name", "n", "rank_from", "rank_to", "rank_change", "index_from", "index_to",
+                 "index_change"]
+CHANGE_NOTE = ("**95% interval**: how far the change in % complete could plausibly differ on other questions "
+               "like these (Newcombe's paired interval: both judges judged the same answers; n is how many). "
+               "**Clear change** *yes*: the interval excludes 0, the judges really score the model differently. "
+               "*No*: the interval includes 0; the judges disagree on too few of the model's answers to tell "
+               "the move from chance, however large it looks.")
 URL_KEYS = {"judge": "judge", "question_set": "set", "domain": "domain", "reasoning": "reasoning",
             "baseline": "from", "new": "to", "model": "model", "min_n": "min_n"}
 
@@ -342,20 +364,20 @@ def profile_frame(store: Store, state: LeaderboardState, model: str | None) -> p
 
 
 def migration_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
-    """Tables (CSV form) and charts of the judge-change view."""
+    """Tables (CSV form) and charts of the judge-change view; the summary counts the models whose
+    % complete changes clearly."""
     report = migration(store, state.baseline, state.new, state.question_set, state.filters())
     colours = lab_palette(sorted(set(report.models["lab"].dropna()) | set(report.labs["lab"])),
                           inputs.lab_colors(store))
+    clear = report.shifts.set_index("label").at["COMPLETE", "clear_changes"]
     return {
-        "summary": report.summary.iloc[0].to_dict(),
+        "summary": {**report.summary.iloc[0].to_dict(), "clear_complete": int(clear)},
         "aggregate": _rounded(report.aggregate, list(report.aggregate.columns), 3),
         "transitions": _rounded(report.transitions, list(report.transitions.columns), 3),
-        "models": _rounded(report.models, ["model", "lab", "n", "pct_complete_from", "pct_complete_to",
-                                           "delta_complete", "delta_evasive", "delta_denial", "delta_error"]),
+        "models": _rounded(report.models, MIG_MODEL_TABLE),
         "shifts": _rounded(report.shifts, list(report.shifts.columns), 3),
         "movers": _rounded(report.movers, list(report.movers.columns)),
-        "labs": _rounded(report.labs, ["lab", "lab_name", "rank_from", "rank_to", "rank_change",
-                                       "index_from", "index_to", "index_change"]),
+        "labs": _rounded(report.labs, MIG_LAB_TABLE),
         "shift_chart": shift_chart(report.aggregate, state.baseline, state.new),
         "scatter_chart": scatter_chart(report.models, colours, state.baseline, state.new),
         "rank_chart": rank_chart(report.labs, colours, state.baseline, state.new),
@@ -374,7 +396,21 @@ def migration_summary(summary: Mapping[str, Any]) -> str:
                 "under these filters.")
     return (f"On **{summary['compared']:,}** responses judged by both **{plain(summary['from_judge'])}** and "
             f"**{plain(summary['to_judge'])}** ({summary['models']} models), **{summary['changed']:,}** judgements "
-            f"changed (**{summary['pct_changed']:.2f}%**).")
+            f"changed (**{summary['pct_changed']:.2f}%**). The % complete of **{summary['clear_complete']}** of "
+            f"the {summary['models']} models changes clearly (its 95% interval excludes 0).")
+
+
+def change_interval_text(lows: pd.Series, highs: pd.Series) -> list[str]:
+    """"-2.1 to +14.5" (signed points) per row ("" where an end is missing)."""
+    return ["" if pd.isna(low) or pd.isna(high) else f"{low:+.1f} to {high:+.1f}" for low, high in zip(lows, highs)]
+
+
+def shown_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A models or movers table as shown: the interval of the change in % complete as text, and
+    whether the change is clear as yes / no."""
+    return frame.assign(**{CHANGE_INTERVAL: change_interval_text(frame["delta_complete_low"],
+                                                                 frame["delta_complete_high"]),
+                           "clear_change": frame["clear_change"].map(lambda clear: "yes" if clear else "no")})
 
 
 # -- the tab ----------------------------------------------------------------------------------
@@ -491,8 +527,9 @@ def layout_change(judges: list[str], start: LeaderboardState, downloads: list[Do
     shown += [gr.Plot(show_label=False, elem_id="lb-scatter"),
               table("Aggregate shares", "lb-aggregate", downloads),
               table("Label transitions", "lb-transitions", downloads),
-              table("Per-model shift statistics", "lb-shifts", downloads),
-              table("Biggest gains and drops", "lb-movers", downloads, pinned=2),
+              table("Per-model shift statistics", "lb-shifts", downloads)]
+    gr.Markdown(CHANGE_NOTE, elem_id="lb-change-note")   # read before the tables with the intervals
+    shown += [table("Biggest gains and drops", "lb-movers", downloads, pinned=2),
               table("Model changes", "lb-mig-models", downloads, pinned=1),
               table("Lab rank changes", "lb-mig-labs", downloads, pinned=1)]
     return [baseline, new], shown
@@ -528,9 +565,11 @@ def main_outputs(store: Store, state: LeaderboardState) -> list[Any]:
 def migration_outputs(store: Store, state: LeaderboardState) -> list[Any]:
     """Values for `Layout.change`."""
     view = migration_view(store, state)
-    tables = [view[key] for key in ("aggregate", "transitions", "shifts", "movers", "models", "labs")]
+    tables = [table_value(view[key], list(view[key].columns)) for key in ("aggregate", "transitions", "shifts")]
+    tables += [table_value(shown_changes(view["movers"]), MOVERS_SHOWN),
+               table_value(shown_changes(view["models"]), MIG_MODEL_SHOWN), table_value(view["labs"], MIG_LAB_SHOWN)]
     return [migration_summary(view["summary"]), view["shift_chart"], view["rank_chart"], view["scatter_chart"],
-            *[table_value(frame, list(frame.columns)) for frame in tables]]
+            *tables]
 
 
 def csv_frame(store: Store, state: LeaderboardState, key: str) -> tuple[pd.DataFrame, str]:
