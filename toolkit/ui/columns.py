@@ -92,6 +92,8 @@ COLUMNS: dict[str, Column] = {
     # model, lab, domain
     "total": Column("Models ranked", COUNT), "shared": Column("Rank shared by"), "labs": Column("Labs ranked", COUNT),
     "in_window": Column("In index window"),
+    # off the leaderboard: a lab's pooled % complete, resampled by question
+    "pooled_complete_interval": Column("95% interval", help="bootstrap over questions of the pooled % complete"),
 }
 
 
