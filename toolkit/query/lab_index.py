@@ -6,7 +6,8 @@ model % COMPLETE per release month; gap-aware EMA over those months with a 3-mon
 seeded by the first month (toolkit.stats.ema). Sorted by index, then peak, then lab; the rank is
 the position in that order (SpeechMap's rule). Honest numbers: `answers` = judged answers behind
 the index; a lab with fewer than `min_n` is listed but not ranked; `with_index_intervals` adds a
-95% interval by a bootstrap over questions.
+95% interval by a bootstrap over questions, `domain_index_intervals` the same per domain, and
+`with_off_intervals` one for the pooled % COMPLETE of the labs off the leaderboard.
 """
 from __future__ import annotations
 
@@ -234,7 +235,8 @@ def _interval_frame(per_lab: Mapping[str, np.ndarray], level: float) -> pd.DataF
 def with_index_intervals(store: Store, judge: str, scores: pd.DataFrame, labs: pd.DataFrame,
                          question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
                          as_of: dt.date | str | None = None, replicates: int = REPLICATES,
-                         seed: int = SEED, level: float = LEVEL, counts: QuestionCounts | None = None) -> pd.DataFrame:
+                         seed: int = SEED, level: float = LEVEL,
+                         counts: QuestionCounts | None = None) -> pd.DataFrame:
     """`labs` (a `lab_index` of `scores`, both under judge, question_set, filters and as_of) with
     index_low and index_high (`lab_index_intervals`, SpeechMap's 6-month window and 3-month
     half-life; NaN with replicates = 0). Reads the per-question counts of the window models only,
@@ -448,8 +450,8 @@ def with_off_intervals(store: Store, judge: str, off: pd.DataFrame, scores: pd.D
     siblings tend to refuse too), so counting them as independent draws would make the interval
     too narrow. Each replicate resamples the questions (`replicates`, seeded) and recomputes
     sum_q W[b, q] complete[q, lab] / sum_q W[b, q] n[q, lab] (`pooled_question_counts`); the
-    interval is its 2.5th-97.5th percentile. With one answer per question (one model) it is
-    close to Wilson's; its width shrinks to 0 when every answer agrees."""
+    interval is its 2.5th-97.5th percentile. With one answer per question (one model) and many
+    questions it comes near Wilson's; its width is 0 when every answer agrees."""
     if off.empty or replicates <= 0:
         return off.assign(**dict.fromkeys(OFF_INTERVAL, np.nan))
     pooled = pooled_question_counts(store, judge, scores, off["lab"].tolist(), question_set, filters)

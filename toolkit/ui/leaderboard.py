@@ -479,7 +479,8 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
     index = gr.Plot(show_label=False, elem_id="lb-index")
     off = table("Off the leaderboard", "lb-off", downloads)
     gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
-                "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
+                "weighted by responses, as SpeechMap lists them, with the answers behind them and a 95% "
+                "interval of % complete (a bootstrap over questions).", elem_id="lb-off-note")
     trajectory = gr.Plot(show_label=False, elem_id="lb-trajectory")
     gr.Markdown("### Models")
     models = table("Model scores", "lb-models", downloads, pinned=1, widths=["25%"])
