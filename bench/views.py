@@ -45,6 +45,7 @@ from toolkit.query.sensitivity import sensitivity  # noqa: E402
 from toolkit.query.themes import release_cutoff, theme_summary, theme_view  # noqa: E402
 from toolkit.query.timeline import timeline_months, timeline_points  # noqa: E402
 from toolkit.stats.ema import ema_alpha, gap_aware_ema, months_before  # noqa: E402
+from toolkit.stats.intervals import REPLICATES, SEED, bootstrap_weights  # noqa: E402
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks  # noqa: E402
 from toolkit.storage.store import Store  # noqa: E402
 
@@ -159,23 +160,48 @@ class PandasBaseline:
         return gap_aware_ema(list(window.groupby(months)["pct_complete"].mean().items()), ema_alpha())[-1]
 
     def lab_page(self, judge: str, lab: str, as_of) -> dict:
-        """The lab's models (shares, rank), its index per domain with its rank among the labs there,
-        and its index under every judge."""
+        """The lab's models (shares, rank), its index per domain with its rank among the labs there
+        and its 95% bootstrap interval over the domain's questions, and its index under every judge."""
         overall = self.model_shares(judge)
         labs = [x for x in overall["lab"].dropna().unique() if x != "unknown"]
         dated = overall[overall["release_date"].notna()]
         dated = dated[pd.to_datetime(dated["release_date"]).dt.date <= as_of]
         anchors = pd.to_datetime(dated["release_date"]).dt.date.groupby(dated["lab"]).max().to_dict()
-        per_domain = self.model_shares(judge, keys=("domain", "model"))
+        labelled = self.labels(judge)
+        per_domain = self.model_shares(judge, labelled, keys=("domain", "model"))
         domains = {}
         for domain, rows in per_domain.groupby("domain"):
             index = {x: self.lab_index(rows, x, as_of, anchors.get(x)) for x in labs if x in anchors}
             index = {x: v for x, v in index.items() if v is not None}
             if lab in index:
                 ranks = dict(zip(index, competition_ranks(list(index.values()), decimals=SPEECHMAP_DECIMALS)))
-                domains[domain] = (index[lab], ranks[lab])
+                domains[domain] = (index[lab], ranks[lab], *self.domain_interval(labelled, lab, domain, anchors[lab]))
         judges = {j: self.lab_index(self.model_shares(j), lab, as_of) for j in self.judges}
         return {"models": overall[overall["lab"] == lab].sort_values("model"), "domains": domains, "judges": judges}
+
+    def domain_interval(self, rows: pd.DataFrame, lab: str, domain: str, anchor) -> tuple[float, float]:
+        """The 2.5th and 97.5th percentiles of the lab's index in the domain over bootstrap replicates
+        of the domain's questions its window models answered (sorted; the toolkit's seeded draws):
+        each replicate's model scores from the drawn questions' answers, then monthly means and EMA."""
+        dated = rows[(rows["lab"] == lab) & (rows["domain"] == domain) & rows["release_date"].notna()]
+        released = pd.to_datetime(dated["release_date"]).dt.date
+        rows = dated[(released >= months_before(anchor, 6)) & (released <= anchor)]
+        questions = sorted(rows["question_uid"].unique())
+        answers = pd.crosstab(rows["question_uid"], rows["model"]).reindex(questions)
+        complete = pd.crosstab(rows["question_uid"], rows["model"], values=rows["label"] == "COMPLETE",
+                               aggfunc="sum").reindex(index=questions, columns=answers.columns).fillna(0)
+        weights = bootstrap_weights(len(questions), REPLICATES, SEED)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicate_scores = 100.0 * (weights @ complete.to_numpy(float)) / (weights @ answers.to_numpy(float))
+        month = pd.to_datetime(self.models.set_index("model").loc[answers.columns, "release_date"]).dt.date
+        months = [d.replace(day=1) for d in month]
+        values = []
+        for scores_b in replicate_scores:
+            drawn = pd.Series(scores_b, index=months).dropna()
+            values.append(gap_aware_ema(list(drawn.groupby(level=0).mean().items()), ema_alpha())[-1]
+                          if len(drawn) else np.nan)
+        low, high = np.nanpercentile(values, [2.5, 97.5])
+        return low, high
 
     def domain_page(self, judge: str, domain: str) -> dict:
         """The domain's themes (least answered first), its models ranked, and the two medians."""
@@ -261,7 +287,7 @@ def same_lab_and_domain(store: Store, base: PandasBaseline, question_set, as_of,
     close(mine[["n", *PCT.values(), "rank"]], theirs["models"][["n", *PCT.values(), "rank"]])
     assert sorted(ours.domains["domain"]) == sorted(theirs["domains"]) and len(ours.domains)
     for row in ours.domains.itertuples():
-        close([row.index, row.rank], theirs["domains"][row.domain])
+        close([row.index, row.rank, row.index_low, row.index_high], theirs["domains"][row.domain])
     for row in ours.judges.itertuples():
         expected = theirs["judges"][row.judge]
         assert (row.index is None or pd.isna(row.index)) == (expected is None), row.judge

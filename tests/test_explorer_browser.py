@@ -203,6 +203,7 @@ def test_filter_choices_narrow_and_count(explorer_data):
     with running_app(explorer_data) as url, open_page(url + f"?tab=explorer&j1={A}&j2={B}") as page:
         page.wait_for_selector("#xp-sankey svg")
         wait_options(page, "xp-filter-theme", [f"theme{i} (12)" for i in range(5)])
+        wait_radio(page, "xp-reasoning", ["any (60)", "yes (30)", "no (30)"])
         box = page.locator("#xp-filter-domain input")
         box.click()
         box.fill("Domain 0")
@@ -213,6 +214,21 @@ def test_filter_choices_narrow_and_count(explorer_data):
         wait_options(page, "xp-filter-theme", [f"theme{i} (4)" for i in range(5)])
         # The domain filter itself is not narrowed by its own choice.
         wait_options(page, "xp-filter-domain", ["Domain 0 (20)", "Domain 1 (20)", "Domain 2 (20)"])
+        # Reasoning: the lab1 models (odd responses) reason; Domain 0 holds 10 odd and 10 even ones.
+        wait_radio(page, "xp-reasoning", ["any (20)", "yes (10)", "no (10)"])
+        page.locator("#xp-reasoning label").filter(has_text="yes (10)").click()
+        wait_url_param(page, "reasoning", "yes")   # the URL keeps the plain value
+        page.wait_for_function(
+            "() => document.querySelector('#xp-agreement')?.innerText.includes('10 responses judged by both')")
+        # Its own choice does not narrow it; the domain filter now counts the reasoning responses only.
+        wait_radio(page, "xp-reasoning", ["any (20)", "yes (10)", "no (10)"])
+        wait_options(page, "xp-filter-domain", ["Domain 0 (10)", "Domain 1 (10)", "Domain 2 (10)"])
+
+
+def wait_radio(page, elem_id: str, expected: list[str]) -> None:
+    """Wait until a radio's choices read `expected`."""
+    page.wait_for_function(f"(expected) => JSON.stringify([...document.querySelectorAll('#{elem_id} label')]"
+                           ".map(o => o.innerText.trim())) === JSON.stringify(expected)", arg=expected)
 
 
 def test_explorer_state_from_url_and_dark_theme(explorer_data):

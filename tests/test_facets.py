@@ -7,7 +7,7 @@ reasoning) r4 r5 r6 r8.
 from __future__ import annotations
 
 from toolkit.query.agreement import Side
-from toolkit.query.facets import filter_counts
+from toolkit.query.facets import filter_counts, reasoning_counts
 from tests.test_agreement_store import A, B, H, store  # noqa: F401 (fixture)
 
 NAMES = ("question_set", "domain", "theme", "model", "lab", "provider")
@@ -44,3 +44,16 @@ def test_judges_decide_the_population_and_selected_values_stay(store):
     assert counts["theme"] == [("alpha", 1), ("gamma", 0)]  # m/b under A and H: r4 (alpha) only
     assert counts["lab"] == []  # theme gamma and model m/b leave nothing
     assert filter_counts(store, Side(A), Side(H), {"reasoning": "maybe"}, NAMES)["lab"] == []
+
+
+def test_reasoning_choices_count_under_the_other_filters(store):
+    # A and B: r1..r7; m/a (not reasoning) r1 r2 r3 r7, m/b (reasoning) r4 r5 r6.
+    assert reasoning_counts(store, Side(A), Side(B), None) == [("any", 7), ("yes", 3), ("no", 4)]
+    # domain D2 = q2: r2 (m/a), r5 (m/b).
+    assert reasoning_counts(store, Side(A), Side(B), {"domain": ["D2"]}) == [("any", 2), ("yes", 1), ("no", 1)]
+    # its own choice is not applied; model m/a leaves no reasoning response, yet "yes" stays with 0.
+    counts = reasoning_counts(store, Side(A), Side(B), {"model": ["m/a"], "reasoning": True})
+    assert counts == [("any", 4), ("yes", 0), ("no", 4)]
+    # A and H judged r1..r4: r4 is m/b's.
+    assert reasoning_counts(store, Side(A), Side(H), None) == [("any", 4), ("yes", 1), ("no", 3)]
+    assert reasoning_counts(store, Side(A), Side(H), {"variation": "x"}) == [("any", 0), ("yes", 0), ("no", 0)]

@@ -13,7 +13,7 @@ import pytest
 from tests.browser import (link_box, open_page, pick, reload_keeps, running_app, screenshot_folder, url_params,
                            wait_url_param)
 from toolkit.query import scores
-from toolkit.query.lab_index import labs_report
+from toolkit.query.lab_index import labs_report, off_leaderboard_report
 from toolkit.query.migration import migration
 from toolkit.storage.store import Store
 
@@ -130,6 +130,14 @@ def test_leaderboard_tab(demo_data):
             assert labs["lab"].tolist() == expected_labs["lab"].tolist()
             for column in ("index", "index_low", "index_high"):   # the index and its bootstrap interval
                 assert labs[column].tolist() == pytest.approx(expected_labs[column].round(2).tolist(), abs=1e-9)
+            # off the leaderboard: pooled % complete with its interval and the answers behind it
+            assert headers(page, "lb-off")[:4] == ["Lab", "% complete", "95% interval", "Answers (n)"]
+            off = download_csv(page, "lb-off-csv")
+            expected_off = off_leaderboard_report(store, other)
+            assert off["lab"].tolist() == expected_off["lab"].tolist()
+            assert off["n"].tolist() == expected_off["n"].tolist()
+            for column in ("pct_complete_low", "pct_complete_high"):
+                assert off[column].tolist() == pytest.approx(expected_off[column].round(2).tolist(), abs=1e-9)
 
             pick(page, "lb-from", judges[-1] if judges[-1] != other else judges[0])
             wait_url_param(page, "from", judges[-1] if judges[-1] != other else judges[0])

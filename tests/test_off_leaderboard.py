@@ -16,7 +16,8 @@ import pytest
 
 from tests.raw_layout import build_store, openai_response
 from tests.test_scores_handmade import QUESTIONS
-from toolkit.query.lab_index import off_leaderboard_report
+from toolkit.query.lab_index import off_leaderboard_report, pooled_question_counts
+from toolkit.query.scores import model_scores
 from toolkit.query.sensitivity import dependence_notes, judge_dependent
 from toolkit.storage.store import Store
 from toolkit.ui.leaderboard import DEPENDENT, default_state, leaderboard_view
@@ -73,6 +74,35 @@ def test_off_leaderboard_by_hand(store):
     assert gamma["models"] == 1 and gamma["latest_release"] is None
 
 
+def test_off_leaderboard_n_and_pooled_counts_per_question(store):
+    frame = off_leaderboard_report(store, "j1", "us_hard").set_index("lab")
+    assert frame["n"].to_dict() == {"beta": 6, "gamma": 4}
+    pooled = pooled_question_counts(store, "j1", model_scores(store, "j1", "us_hard"), ["beta", "gamma"], "us_hard")
+    ids = dict(store.rows("SELECT DISTINCT question_uid, question_id FROM response_view"))
+    per_question = {ids[uid]: (n.tolist(), complete.tolist())
+                    for uid, n, complete in zip(pooled.questions, pooled.n, pooled.complete)}
+    first, second, third, fourth = (qid for qid, *_ in QUESTIONS)
+    # beta: b1 C C E D on the four questions, b2 C X on the first two; gamma: c1 D D D C
+    assert pooled.models == ["beta", "gamma"]
+    assert per_question == {first: ([2, 1], [2, 0]), second: ([2, 1], [1, 0]),
+                            third: ([1, 1], [0, 0]), fourth: ([1, 1], [0, 1])}
+
+
+def test_off_leaderboard_interval_is_a_bootstrap_over_questions(store):
+    frame = off_leaderboard_report(store, "j1", "us_hard").set_index("lab")
+    # gamma: COMPLETE on the fourth question only; a resample misses it with probability (3/4)^4 =
+    # 32% > 2.5% (low 0) and draws it at least twice with probability 26% (high >= 50).
+    assert frame.loc["gamma", "pct_complete_low"] == 0.0
+    assert 50.0 <= frame.loc["gamma", "pct_complete_high"] <= 100.0
+    # beta's pooled 50% lies inside its interval, which is not a point
+    assert frame.loc["beta", "pct_complete_low"] < 50.0 < frame.loc["beta", "pct_complete_high"]
+    # as of 2024-06-01 alpha is off: a1 answers C C C C, so every resample gives 100
+    early = off_leaderboard_report(store, "j1", "us_hard", as_of="2024-06-01").set_index("lab")
+    assert early.loc["alpha", ["pct_complete_low", "pct_complete_high"]].tolist() == [100.0, 100.0]
+    none = off_leaderboard_report(store, "j1", "us_hard", replicates=0)
+    assert none["pct_complete_low"].isna().all() and none["pct_complete_high"].isna().all()
+
+
 def test_off_leaderboard_sorts_by_complete_then_lab(store):
     # under j2: beta b1 C D D D + b2 C X = 2 C of 6 = 33.3 > gamma 25
     assert off_leaderboard_report(store, "j2", "us_hard")["lab"].tolist() == ["beta", "gamma"]
@@ -89,6 +119,9 @@ def test_cli_off_leaderboard(data):
     assert [(r["lab"], r["models"], r["latest_release"]) for r in rows] == [("beta", 2, "2024-03-05"),
                                                                            ("gamma", 1, None)]
     assert rows[0]["pct_complete"] == pytest.approx(50.0)
+    # SpeechMap's columns first, ours appended
+    assert list(rows[0]) == ["lab", "lab_name", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "models",
+                             "latest_release", "n", "pct_complete_low", "pct_complete_high"]
 
 
 def test_judge_dependent_rule():

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from tests.test_views_handmade import C, D, E, ONE, THREE, TWO, X, cli, near, rows, write_store
 from toolkit.query.domain_view import domain_page
-from toolkit.query.lab_view import lab_page
-from toolkit.query.model_view import judge_disagreements, model_responses, page_bounds, verdict_counts
+from toolkit.query.lab_view import lab_page, lab_standing
+from toolkit.query.model_view import judge_disagreements, kept, model_responses, page_bounds, verdict_counts
 from toolkit.storage.store import Store
 
 AS_OF = "2025-06-30"
@@ -56,6 +57,29 @@ def test_lab_index_per_domain_with_mix(store):
     assert rows(domains, ["domain", "index", "rank", "labs", "tied", "models_in_window", "n", *SHARES]) == near([
         ("Domain A", 50.0, 1, 2, 1, 1, 4, 50.0, 25.0, 25.0, 0.0),
         ("Domain B", 0.0, 2, 2, 1, 1, 2, 0.0, 0.0, 0.0, 100.0)])
+
+
+def test_lab_index_per_domain_has_a_bootstrap_interval_over_that_domains_questions(store):
+    beta = lab_page(store, ONE, "beta", as_of=AS_OF).domains.set_index("domain")
+    alpha = lab_page(store, ONE, "alpha", as_of=AS_OF).domains.set_index("domain")
+    # Domain B: beta's m3 answers X X, alpha's m2 C C: every resample of Domain B's two questions
+    # gives 0 and 100. Had Domain A's questions been drawn too (m3 C C E D, m2 C D D D), some
+    # replicates would move off 0 and 100.
+    assert beta.loc["Domain B", ["index_low", "index_high"]].tolist() == [0.0, 0.0]
+    assert alpha.loc["Domain B", ["index_low", "index_high"]].tolist() == [100.0, 100.0]
+    # Domain A, beta: m3 C C E D; a resample's score = 25 x (draws of a_x1 and a_x2) ~ 25 x Binomial(4, 1/2):
+    # 0 and 100 each have probability 1/16 > 2.5%, so the 95% interval spans 0 to 100.
+    assert beta.loc["Domain A", ["index_low", "index_high"]].tolist() == [0.0, 100.0]
+    assert list(beta.reset_index().columns[-2:]) == ["index_low", "index_high"]   # appended: the CSV keeps its order
+
+
+def test_per_domain_intervals_alike_from_the_labs_own_counts_and_every_labs(store):
+    for kind in ("window_counts", "lab_intervals"):
+        kept(store, kind).clear()
+    alone = lab_page(store, ONE, "beta", as_of=AS_OF).domains   # reads beta's window models only
+    lab_standing(store, ONE, "beta", as_of=AS_OF)              # keeps every lab's window counts
+    assert kept(store, "window_counts")
+    pd.testing.assert_frame_equal(lab_page(store, ONE, "beta", as_of=AS_OF).domains, alone)
 
 
 def test_lab_index_under_every_judge(store):

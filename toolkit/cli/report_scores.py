@@ -151,7 +151,8 @@ def run_labs(args: argparse.Namespace) -> int:
     def make(store: Store):
         judge, filters = _judge(store, args.judge), _filters(args)
         if args.off_leaderboard:
-            return {"labs": off_leaderboard_report(store, judge, args.question_set, filters, args.as_of)}, True
+            return {"labs": off_leaderboard_report(store, judge, args.question_set, filters, args.as_of,
+                                                   args.replicates)}, True
         frame = labs_report(store, judge, args.question_set, filters, args.as_of, args.min_n, args.replicates)
         return {"labs": frame}, True
     return _run(args, make)

@@ -3,14 +3,15 @@
 A filter's choices narrow by the *other* filters' selection (its own selection is dropped, so a
 visitor can add a second value of the same filter), and count the population the transition
 matrix counts: responses both judges judged (canonical labels not null, as in
-toolkit.query.agreement). One GROUP BY per filter over `response_view`.
+toolkit.query.agreement). One GROUP BY per filter over `response_view`; the reasoning filter's
+three choices (any, yes, no) from one more query.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Iterable
 
-from toolkit.core.filters import FILTER_COLUMNS, FilterInput, Filters, NoMatch
+from toolkit.core.filters import FILTER_COLUMNS, REASONING_CHOICES, FilterInput, Filters, NoMatch
 from toolkit.query.agreement import Side, both_judged_sql
 from toolkit.storage.store import Store, where_clause
 
@@ -40,3 +41,20 @@ def _one_filter(store: Store, side1: Side, side2: Side, filters: Filters, name: 
     for value in (chosen if isinstance(chosen, tuple) else ()):
         counts.setdefault(value, 0)
     return sorted(counts.items(), key=lambda item: str(item[0]))
+
+
+def reasoning_counts(store: Store, side1: Side, side2: Side, filters: FilterInput) -> list[tuple[str, int]]:
+    """[(choice, responses)] for the reasoning filter's choices any, yes, no (REASONING_CHOICES) under
+    the other filters: any = every response there (models of unknown reasoning included), yes = of
+    reasoning models, no = of the others. All three are listed, with 0 where none is left."""
+    try:
+        others = dataclasses.replace(Filters.of(filters), reasoning=None)
+    except NoMatch:
+        return [(choice, 0) for choice in REASONING_CHOICES]
+    where, params = where_clause(others)
+    column = FILTER_COLUMNS["reasoning"]
+    counts = store.rows(
+        f"SELECT count(*)::BIGINT, count(*) FILTER (WHERE {column})::BIGINT, "
+        f"count(*) FILTER (WHERE NOT {column})::BIGINT FROM response_view "
+        f"WHERE {both_judged_sql(store, side1, side2)}{where}", params)[0]
+    return [(choice, int(n)) for choice, n in zip(REASONING_CHOICES, counts)]

@@ -6,11 +6,13 @@ model % COMPLETE per release month; gap-aware EMA over those months with a 3-mon
 seeded by the first month (toolkit.stats.ema). Sorted by index, then peak, then lab; the rank is
 the position in that order (SpeechMap's rule). Honest numbers: `answers` = judged answers behind
 the index; a lab with fewer than `min_n` is listed but not ranked; `with_index_intervals` adds a
-95% interval by a bootstrap over questions.
+95% interval by a bootstrap over questions, `domain_index_intervals` the same per domain, and
+`with_off_intervals` one for the pooled % COMPLETE of the labs off the leaderboard.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
@@ -20,16 +22,20 @@ import pandas as pd
 
 from toolkit.core.filters import FilterInput
 from toolkit.core.schema import UNKNOWN_LAB
-from toolkit.query.inputs import default_as_of, to_date
+from toolkit.query.inputs import default_as_of, store_constant, to_date
 from toolkit.core.labels import SCORED
-from toolkit.query.scores import PCT, QuestionCounts, model_domain_scores, model_scores, question_counts
+from toolkit.query.scores import (PCT, PCT_INTERVAL, QuestionCounts, model_domain_scores, model_scores,
+                                  question_counts)
 from toolkit.stats.ema import HALF_LIFE_MONTHS, ema_alpha, gap_aware_ema, months_before
-from toolkit.stats.intervals import LEVEL, REPLICATES, SEED, bootstrap_ratios, bootstrap_weights, percentile_interval
+from toolkit.stats.intervals import (LEVEL, REPLICATES, SEED, bootstrap_ratios, bootstrap_weights,
+                                     cluster_bootstrap_ratio, percentile_interval)
 from toolkit.stats.ranks import SPEECHMAP_DECIMALS, competition_ranks, tie_counts
 from toolkit.storage.store import Store
 
 WINDOW_MONTHS = 6
-OFF_COLUMNS = ["lab", "lab_name", *PCT.values(), "models", "latest_release"]
+OFF_INTERVAL = list(PCT_INTERVAL["COMPLETE"])   # pct_complete_low, pct_complete_high
+# SpeechMap's columns, then ours (appended: the report's columns keep their order)
+OFF_COLUMNS = ["lab", "lab_name", *PCT.values(), "models", "latest_release", "n", *OFF_INTERVAL]
 LAB_COLUMNS = ["lab", "lab_name", "index", "peak", "models_in_window", "window_start", "window_end",
                "rank", "peak_model", "answers", "ranked"]
 INDEX_INTERVAL = ["index_low", "index_high"]
@@ -229,16 +235,20 @@ def _interval_frame(per_lab: Mapping[str, np.ndarray], level: float) -> pd.DataF
 def with_index_intervals(store: Store, judge: str, scores: pd.DataFrame, labs: pd.DataFrame,
                          question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
                          as_of: dt.date | str | None = None, replicates: int = REPLICATES,
-                         seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+                         seed: int = SEED, level: float = LEVEL,
+                         counts: QuestionCounts | None = None) -> pd.DataFrame:
     """`labs` (a `lab_index` of `scores`, both under judge, question_set, filters and as_of) with
     index_low and index_high (`lab_index_intervals`, SpeechMap's 6-month window and 3-month
-    half-life; NaN with replicates = 0). Reads the per-question counts of the window models only."""
+    half-life; NaN with replicates = 0). Reads the per-question counts of the window models only,
+    unless `counts` holds them already (`window_models`' question_counts under the same arguments)."""
     as_of = _as_of_or_newest(scores, as_of)
     windows = _lab_windows(scores, as_of, WINDOW_MONTHS, None) if as_of and replicates > 0 and len(labs) else []
     if not windows:
         return labs.assign(index_low=np.nan, index_high=np.nan)  # replaces any older interval
     models = sorted({m.model for window in windows for m in window.models})
-    counts = question_counts(store, judge, question_set, filters, models)
+    if counts is None:
+        counts = question_counts(store, judge, question_set, filters, models)
+    counts = _columns_of(counts, models)
     weights = bootstrap_weights(len(counts.questions), replicates, seed)
     per_lab = _window_replicates(windows, counts, weights, ema_alpha(HALF_LIFE_MONTHS))
     intervals = _interval_frame(per_lab, level).set_index("lab")
@@ -304,6 +314,75 @@ def domain_lab_index(store: Store, judge: str, question_set: str | Sequence[str]
     return pd.concat(frames, ignore_index=True)[columns]
 
 
+def domain_index_intervals(store: Store, judge: str, scores: pd.DataFrame, per_domain: pd.DataFrame,
+                           labs: Sequence[str], question_set: str | Sequence[str] | None = None,
+                           filters: FilterInput = None, as_of: dt.date | str | None = None,
+                           replicates: int = REPLICATES, seed: int = SEED, level: float = LEVEL,
+                           counts: QuestionCounts | None = None) -> pd.DataFrame:
+    """domain, lab, index_low, index_high: the 95% bootstrap interval over questions of `labs`' index
+    in each domain (`domain_lab_index`'s windows; `scores` and `per_domain` as there).
+
+    A question belongs to one domain, so each domain's interval resamples that domain's questions
+    only (`replicates` draws, seeded), and every replicate recomputes the domain's model scores,
+    monthly means and EMA as `lab_index_replicates` does. `counts`: the `question_counts` of (at
+    least) the labs' window models under the same arguments, e.g. kept for every lab
+    (`window_models`); else they are read for these labs' window models."""
+    columns = ["domain", "lab", *INDEX_INTERVAL]
+    as_of = _as_of_or_newest(scores, as_of)
+    windows = [w for w in _lab_windows(scores, as_of, WINDOW_MONTHS, None) if w.lab in set(labs)] if as_of else []
+    if not windows or replicates <= 0 or per_domain.empty:
+        return pd.DataFrame(columns=columns)
+    models = sorted({m.model for window in windows for m in window.models})
+    if counts is None:
+        counts = question_counts(store, judge, question_set, filters, models)
+    counts = _columns_of(counts, models)
+    domain_of = question_domains(store)
+    questions = np.array(counts.questions, dtype=object)
+    question_domain = np.array([domain_of[question] for question in counts.questions], dtype=object)
+    names, replicated = [], []
+    kept = per_domain[per_domain["model"].isin(models)]   # the other models' rows would only be skipped
+    for domain, domain_windows in _domain_windows(windows, kept).items():
+        rows = question_domain == domain
+        inside = QuestionCounts(list(questions[rows]), counts.models, counts.n[rows], counts.complete[rows])
+        weights = _bootstrap_weights(int(rows.sum()), replicates, seed)
+        for lab, values in _window_replicates(domain_windows, inside, weights, ema_alpha(HALF_LIFE_MONTHS)).items():
+            names.append((domain, lab))
+            replicated.append(values)
+    if not names:
+        return pd.DataFrame(columns=columns)
+    low, high = percentile_interval(np.column_stack(replicated), level)
+    return pd.DataFrame({"domain": [d for d, _ in names], "lab": [lab for _, lab in names],
+                         "index_low": low, "index_high": high})
+
+
+_bootstrap_weights = functools.lru_cache(maxsize=64)(bootstrap_weights)   # by (questions, replicates, seed): read-only
+
+
+def window_models(scores: pd.DataFrame, as_of: dt.date | str | None = None) -> list[str]:
+    """The models in every eligible lab's window (`lab_index`'s, SpeechMap's 6 months), sorted: the
+    columns `with_index_intervals` and `domain_index_intervals` read."""
+    as_of = _as_of_or_newest(scores, as_of)
+    windows = _lab_windows(scores, as_of, WINDOW_MONTHS, None) if as_of else []
+    return sorted({m.model for window in windows for m in window.models})
+
+
+def _columns_of(counts: QuestionCounts, models: Sequence[str]) -> QuestionCounts:
+    """`counts` restricted to `models` (those it has) and to the questions they answered: what
+    `question_counts` reads for `models` alone (the bootstrap's clusters)."""
+    column = {model: i for i, model in enumerate(counts.models)}
+    picked = [column[m] for m in models if m in column]
+    n = counts.n[:, picked]
+    answered = n.sum(axis=1) > 0
+    return QuestionCounts([q for q, keep in zip(counts.questions, answered) if keep],
+                          [counts.models[i] for i in picked], n[answered], counts.complete[answered][:, picked])
+
+
+def question_domains(store: Store) -> dict[str, str]:
+    """question_uid -> its domain ('(none)' when missing, as in model_domain_scores), read once per store."""
+    return store_constant(store, "question_domains", lambda: dict(store.rows(
+        "SELECT DISTINCT question_uid, coalesce(domain, '(none)') FROM response_view")))
+
+
 def _domain_windows(windows: list[_LabWindow], per_domain: pd.DataFrame) -> dict[str, list[_LabWindow]]:
     """domain -> each lab's window restricted to the window models with responses in that domain,
     each model's score and n its domain's (`lab_index` on one domain's scores with the overall
@@ -340,7 +419,8 @@ def off_leaderboard(scores: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
 
     Per lab, all-time and response-weighted over its models: pct_label = sum(pct_label x n) / sum(n)
     = sum(n_label) / sum(n) x 100 (pooled counts); models = how many; latest_release = newest release
-    date (None when none is dated). Sorted by pct_complete (desc), then lab.
+    date (None when none is dated); n = the pooled responses. Sorted by pct_complete (desc), then lab.
+    The interval columns are NaN here: `with_off_intervals` fills them.
     """
     listed = set(labs["lab"])
     off = scores[[_real_lab(lab) and lab not in listed for lab in scores["lab"]]]
@@ -356,12 +436,52 @@ def off_leaderboard(scores: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
     frame["models"] = grouped.size()
     frame["latest_release"] = grouped["release"].agg(lambda v: max((d for d in v if d), default=None))
     frame = frame.reset_index().sort_values(["pct_complete", "lab"], ascending=[False, True])
-    return frame.reset_index(drop=True)[OFF_COLUMNS]
+    return frame.assign(**dict.fromkeys(OFF_INTERVAL, np.nan)).reset_index(drop=True)[OFF_COLUMNS]
+
+
+def with_off_intervals(store: Store, judge: str, off: pd.DataFrame, scores: pd.DataFrame,
+                       question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
+                       replicates: int = REPLICATES, seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+    """`off` (an `off_leaderboard` of `scores`, both under judge, question_set and filters) with the
+    95% interval of each lab's pooled % COMPLETE (pct_complete_low/_high; NaN with replicates = 0).
+
+    A bootstrap over questions, not Wilson's interval: a lab's pooled responses are its models'
+    answers to the same questions, and those move together (a question one model refuses, its
+    siblings tend to refuse too), so counting them as independent draws would make the interval
+    too narrow. Each replicate resamples the questions (`replicates`, seeded) and recomputes
+    sum_q W[b, q] complete[q, lab] / sum_q W[b, q] n[q, lab] (`pooled_question_counts`); the
+    interval is its 2.5th-97.5th percentile. With one answer per question (one model) and many
+    questions it comes near Wilson's; its width is 0 when every answer agrees."""
+    if off.empty or replicates <= 0:
+        return off.assign(**dict.fromkeys(OFF_INTERVAL, np.nan))
+    pooled = pooled_question_counts(store, judge, scores, off["lab"].tolist(), question_set, filters)
+    low, high = cluster_bootstrap_ratio(pooled.complete, pooled.n, replicates, seed, level)
+    ends = dict(zip(pooled.models, zip(low * 100.0, high * 100.0)))
+    return off.assign(**{end: [ends.get(lab, (np.nan, np.nan))[i] for lab in off["lab"]]
+                         for i, end in enumerate(OFF_INTERVAL)})
+
+
+def pooled_question_counts(store: Store, judge: str, scores: pd.DataFrame, labs: Sequence[str],
+                           question_set: str | Sequence[str] | None = None,
+                           filters: FilterInput = None) -> QuestionCounts:
+    """`question_counts` of the labs' models in `scores`, summed over each lab's models: its columns
+    (`models`) are the labs, n[q, lab] and complete[q, lab] the lab's answers to question q."""
+    members = scores[scores["lab"].isin(set(labs))]
+    counts = question_counts(store, judge, question_set, filters, sorted(members["model"]))
+    lab_of = dict(zip(members["model"], members["lab"]))
+    labs = list(labs)
+    membership = np.zeros((len(counts.models), len(labs)))   # model x lab: 1 where the model is the lab's
+    for row, model in enumerate(counts.models):
+        membership[row, labs.index(lab_of[model])] = 1.0
+    return QuestionCounts(counts.questions, labs, counts.n @ membership, counts.complete @ membership)
 
 
 def off_leaderboard_report(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                           filters: FilterInput = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
+                           filters: FilterInput = None, as_of: dt.date | str | None = None,
+                           replicates: int = REPLICATES, seed: int = SEED) -> pd.DataFrame:
     """`off_leaderboard` under one judge (scores by `model_scores`: skipped models out, moderated
-    responses ERROR); the index it complements uses as_of, default the store's newest release date."""
+    responses ERROR) with its intervals (`with_off_intervals`); the index it complements uses as_of,
+    default the store's newest release date."""
     scores = model_scores(store, judge, question_set, filters)
-    return off_leaderboard(scores, lab_index(scores, as_of if as_of is not None else default_as_of(store)))
+    off = off_leaderboard(scores, lab_index(scores, as_of if as_of is not None else default_as_of(store)))
+    return with_off_intervals(store, judge, off, scores, question_set, filters, replicates, seed)

@@ -11,7 +11,9 @@ not depend on the lab (every lab's index, overall, per domain, per judge) is kep
 (model_view.remembered): the next lab under the same judge only picks its rows.
 Honest numbers (the dashboard's, beside SpeechMap's): `lab_standing` gives the lab's index with its
 95% bootstrap interval over questions, the answers behind it, and its rank among the labs with at
-least `min_n` answers (lab_index.lab_index's min_n, lab_index.with_index_intervals).
+least `min_n` answers (lab_index.lab_index's min_n, lab_index.with_index_intervals); per domain, the
+lab's index has its own 95% bootstrap interval over that domain's questions
+(lab_index.domain_index_intervals, computed for the lab shown only) beside the answers behind it (n).
 """
 from __future__ import annotations
 
@@ -25,16 +27,18 @@ import pandas as pd
 from toolkit.core.filters import FilterInput, Filters
 from toolkit.core.labels import SCORED
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
-from toolkit.query.lab_index import domain_lab_index, lab_index, with_index_intervals
-from toolkit.query.model_view import plain_value, remembered, view_key
-from toolkit.query.scores import PCT, model_domain_scores, model_scores, with_percentages
+from toolkit.query.lab_index import (INDEX_INTERVAL, domain_index_intervals, domain_lab_index, lab_index,
+                                     window_models, with_index_intervals)
+from toolkit.query.model_view import kept, plain_value, remembered, view_key
+from toolkit.query.scores import (PCT, QuestionCounts, model_domain_scores, model_scores, question_counts,
+                                  with_percentages)
 from toolkit.query.sensitivity import judge_scores
 from toolkit.storage.store import Store
 
 HEADER_FIELDS = ["lab", "lab_name", "models", "n", *PCT.values(), "index", "rank", "labs", "peak", "peak_model",
                  "models_in_window", "window_start", "window_end", "as_of"]
 MODEL_COLUMNS = ["model", "release_date", "reasoning", "n", *PCT.values(), "rank", "total", "tied", "in_window"]
-DOMAIN_COLUMNS = ["domain", "index", "rank", "labs", "tied", "models_in_window", "n", *PCT.values()]
+DOMAIN_COLUMNS = ["domain", "index", "rank", "labs", "tied", "models_in_window", "n", *PCT.values(), *INDEX_INTERVAL]
 JUDGE_COLUMNS = ["judge", "index", "rank", "labs", "models_in_window", "peak"]
 STANDING_FIELDS = ["index", "index_low", "index_high", "answers", "ranked", "rank", "labs"]
 
@@ -43,7 +47,7 @@ STANDING_FIELDS = ["index", "index_low", "index_high", "answers", "ranked", "ran
 class LabPage:
     header: dict[str, Any]   # HEADER_FIELDS (index fields None when the lab is not in the index)
     models: pd.DataFrame     # the lab's models (MODEL_COLUMNS), newest release first
-    domains: pd.DataFrame    # the lab's index per domain (DOMAIN_COLUMNS), domains alphabetical
+    domains: pd.DataFrame    # the lab's index per domain with its interval (DOMAIN_COLUMNS), domains alphabetical
     judges: pd.DataFrame     # the lab's index under every judge (JUDGE_COLUMNS)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -66,8 +70,13 @@ def lab_page(store: Store, judge: str, lab: str, question_set: str | Sequence[st
     every = every_lab(store, judge, question_set, filters, as_of)
     standing = every.labs[every.labs["lab"] == lab]
     header = lab_header(store, lab, every.scores, standing, len(every.labs), as_of)
+    # every lab's window counts when lab_standing has read them, else a read of this lab's models only
+    # (on a first visit under a judge that is half the cost of reading every lab's)
+    counts = kept(store, "window_counts").get(view_key(judge, question_set, filters, as_of))
+    intervals = domain_index_intervals(store, judge, every.scores, every.model_domains, [lab], question_set,
+                                       filters, as_of, counts=counts)
     return LabPage(header, lab_models(every.scores, lab, standing),
-                   lab_domains(lab, every),
+                   lab_domains(lab, every, intervals),
                    lab_judges(store, lab, question_set, filters, as_of))
 
 
@@ -92,6 +101,16 @@ def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None
     return remembered(store, "labs", view_key(judge, question_set, filters, as_of), compute)
 
 
+def window_counts(store: Store, judge: str, question_set: str | Sequence[str] | None, filters: Filters,
+                  as_of: dt.date | None) -> QuestionCounts:
+    """Per-question counts of every lab's window models (the bootstrap's input for the lab index's
+    interval, overall and per domain), kept per store: they do not depend on the lab shown."""
+    def compute() -> QuestionCounts:
+        scores = every_lab(store, judge, question_set, filters, as_of).scores
+        return question_counts(store, judge, question_set, filters, window_models(scores, as_of))
+    return remembered(store, "window_counts", view_key(judge, question_set, filters, as_of), compute)
+
+
 def lab_standing(store: Store, judge: str, lab: str, question_set: str | Sequence[str] | None = None,
                  filters: FilterInput = None, as_of: dt.date | str | None = None,
                  min_n: int = 0) -> dict[str, Any] | None:
@@ -103,7 +122,10 @@ def lab_standing(store: Store, judge: str, lab: str, question_set: str | Sequenc
     def compute() -> pd.DataFrame:
         scores = every_lab(store, judge, question_set, filters, as_of).scores
         labs = lab_index(scores, as_of, min_n=min_n) if as_of is not None else pd.DataFrame(columns=["lab"])
-        return with_index_intervals(store, judge, scores, labs, question_set, filters, as_of) if len(labs) else labs
+        if not len(labs):
+            return labs
+        counts = window_counts(store, judge, question_set, filters, as_of)
+        return with_index_intervals(store, judge, scores, labs, question_set, filters, as_of, counts=counts)
     labs = remembered(store, "lab_intervals", view_key(judge, question_set, filters, as_of, min_n), compute)
     row = labs[labs["lab"] == lab]
     if row.empty:
@@ -143,9 +165,10 @@ def lab_models(scores: pd.DataFrame, lab: str, standing: pd.DataFrame) -> pd.Dat
     return own[MODEL_COLUMNS].reset_index(drop=True)
 
 
-def lab_domains(lab: str, every: EveryLab) -> pd.DataFrame:
-    """The lab's per-domain index, rank among the labs with an index there (labs, tied), and the
-    domain's mix pooled over the lab's window models' responses there (their per-domain counts)."""
+def lab_domains(lab: str, every: EveryLab, intervals: pd.DataFrame) -> pd.DataFrame:
+    """The lab's per-domain index, rank among the labs with an index there (labs, tied), the domain's
+    mix pooled over the lab's window models' responses there (their per-domain counts), and the
+    index's interval (`intervals`: lab_index.domain_index_intervals' rows; NaN where it has none)."""
     own = every.per_domain[every.per_domain["lab"] == lab]
     if own.empty:
         return pd.DataFrame(columns=DOMAIN_COLUMNS)
@@ -156,6 +179,8 @@ def lab_domains(lab: str, every: EveryLab) -> pd.DataFrame:
     counts = ["n", *(f"n_{label.lower()}" for label in SCORED)]
     mix = every.model_domains[every.model_domains["model"].isin(set(models))].groupby("domain")[counts].sum()
     own = own.merge(with_percentages(mix.reset_index())[["domain", "n", *PCT.values()]], on="domain", how="left")
+    ends = intervals[intervals["lab"] == lab].set_index("domain")
+    own = own.assign(**{end: own["domain"].map(ends[end]).astype(float) for end in INDEX_INTERVAL})
     return own.sort_values("domain")[DOMAIN_COLUMNS].reset_index(drop=True)
 
 

@@ -97,6 +97,8 @@ COLUMNS: dict[str, Column] = {
                                       help="Newcombe's paired score interval of the change in % complete"),
     "clear_change": Column("Clear change?", help="yes: the change's 95% interval excludes 0"),
     "clear_changes": Column("Models with a clear change", COUNT, "models whose change's 95% interval excludes 0"),
+    # off the leaderboard: a lab's pooled % complete, resampled by question
+    "pooled_complete_interval": Column("95% interval", help="bootstrap over questions of the pooled % complete"),
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from toolkit.core.filters import REASONING_CHOICES, Filters, reasoning_choice
 from toolkit.query import agreement as ag, pages
-from toolkit.query.facets import filter_counts
+from toolkit.query.facets import filter_counts, reasoning_counts
 from toolkit.query.sensitivity import dependence_notes, flag_judges, sensitivity
 from toolkit.storage.store import Store
 
@@ -173,6 +173,8 @@ class Views:
         self.pair = functools.lru_cache(maxsize=256)(self._pair)
         self.facets = functools.lru_cache(maxsize=256)(
             lambda judge1, judge2, f: filter_counts(store, ag.Side(judge1), ag.Side(judge2), f, DROPDOWN_FILTERS))
+        self.reasoning_facets = functools.lru_cache(maxsize=256)(
+            lambda judge1, judge2, f: reasoning_counts(store, ag.Side(judge1), ag.Side(judge2), f))
 
     @functools.cached_property
     def notes(self) -> dict[str, str]:
@@ -192,6 +194,12 @@ class Views:
         counts = self.facets(state.judge1, state.judge2, state.filters())
         return [[(f"{self.choice_label(name, value)} ({n:,})", value) for value, n in counts[name]]
                 for name in DROPDOWN_FILTERS]
+
+    def reasoning_choices(self, state: "ExplorerState") -> list[tuple[str, str]]:
+        """The reasoning radio's choices any/yes/no, each with its count under the judges and the other
+        filters ("yes (1,234)"; the value, and so the URL, stays any/yes/no)."""
+        counts = self.reasoning_facets(state.judge1, state.judge2, state.filters())
+        return [(f"{choice} ({n:,})", choice) for choice, n in counts]
 
     def choice_label(self, name: str, value: str) -> str:
         """A filter value as a visitor reads it: a model with its judge-dependent mark, a theme in words."""
@@ -437,14 +445,16 @@ def _wire_pair(ui: ExplorerUI, views: Views, names: list[str]) -> None:
             return pair["j1"], pair["j2"]
         return gr.skip(), gr.skip()
 
-    @guarded("explorer_filter_choices", lambda message: [gr.skip()] * len(ui.boxes))
+    @guarded("explorer_filter_choices", lambda message: [gr.skip()] * (len(ui.boxes) + 1))
     def filter_choices(*values):
-        return [gr.Dropdown(choices=c) for c in views.filter_choices(state_of_controls(names, values))]
+        state = state_of_controls(names, values)
+        return [*(gr.Dropdown(choices=c) for c in views.filter_choices(state)),
+                gr.Radio(choices=views.reasoning_choices(state))]
 
     # compare takes the selectors only (its API, used by bench/explorer.py); the URL, which also
     # holds the page size, is written by a second, cheap step; the filters' narrowed choices (with
     # counts) by a third, after the view is on screen.
-    boxes = list(ui.boxes.values())
+    boxes = [*ui.boxes.values(), ui.reasoning]   # the filters whose choices carry counts
     gr.on([c.input for c in ui.selectors], compare, ui.selectors, outputs, api_name="explorer_compare").then(
         closed_url, ui.cell_inputs, ui.url_bar.query, api_visibility="private", queue=False).then(
         filter_choices, ui.selectors, boxes, api_visibility="private")
@@ -536,7 +546,8 @@ def _wire_load(blocks: gr.Blocks, ui: ExplorerUI, views: Views) -> None:
         boxes = [gr.Dropdown(value=list(values), choices=choices)
                  for choices, values in zip(views.filter_choices(state), state.filter_values)]
         shown[len(ui.pair) + 3] = state.page_size
-        return [state.judge1, state.kind1, state.judge2, state.kind2, *boxes, state.reasoning, *shown]
+        reasoning = gr.Radio(value=state.reasoning, choices=views.reasoning_choices(state))
+        return [state.judge1, state.kind1, state.judge2, state.kind2, *boxes, reasoning, *shown]
 
     outputs = [*ui.selectors, *ui.pair, *ui.cell_outputs]
     blocks.load(guarded("explorer_load", lambda message: [gr.skip()] * len(ui.selectors) + [plain(message)]

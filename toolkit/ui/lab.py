@@ -15,7 +15,6 @@ import gradio as gr
 import pandas as pd
 
 from toolkit.query.lab_view import (
-    DOMAIN_COLUMNS,
     JUDGE_COLUMNS,
     lab_names,
     lab_page,
@@ -28,6 +27,7 @@ from .charts import judge_dots
 from .columns import table_value
 from .context import AppContext
 from .domain import coverage_html, domain_link, link
+from .leaderboard import INDEX_INTERVAL_SHOWN, interval_text
 from .url_state import UrlBar, view_query
 from .wiring import (
     chosen, default_question_set, follow_link, model_link, question_set_choices, refusal, table, wire_view,
@@ -37,6 +37,9 @@ TAB = "lab"
 # shown: the scores first, beside the name (on a phone the columns after them scroll sideways)
 SHOWN_MODELS = ["model", "pct_complete", "pct_evasive", "pct_denial", "pct_error", "n", "rank", "total", "tied",
                 "release_date", "reasoning", "in_window"]
+# the per-domain index with its 95% interval and the answers behind it (n) first
+SHOWN_DOMAINS = ["domain", "index", INDEX_INTERVAL_SHOWN, "n", "rank", "labs", "tied", "models_in_window",
+                 "pct_complete", "pct_evasive", "pct_denial", "pct_error"]
 
 
 @dataclass(frozen=True)
@@ -121,13 +124,15 @@ def judge_chart(judges: pd.DataFrame, chosen_judge: str | None):
 
 def lab_view(store: Store, state: LabState) -> dict[str, Any]:
     """Header, models, per-domain index and per-judge index of one lab, shaped for display."""
-    page = lab_page(store, state.judge, state.lab, state.question_set)
+    # the standing first: the page's per-domain intervals reuse the per-question counts it reads
     standing = lab_standing(store, state.judge, state.lab, state.question_set, min_n=MIN_N)
+    page = lab_page(store, state.judge, state.lab, state.question_set)
     header = header_text(page.header, standing, state.judge)
     return {"header": header + coverage_html(store, state.judge, state.question_set, "lab-coverage"),
             "summary": judge_summary(page.judges), "chart": judge_chart(page.judges, state.judge),
             "models": unranked_below_min_n(in_words(page.models, ["reasoning", "in_window"])),
-            "domains": page.domains,
+            "domains": page.domains.assign(**{INDEX_INTERVAL_SHOWN: interval_text(page.domains["index_low"],
+                                                                               page.domains["index_high"])}),
             "judges": page.judges}
 
 
@@ -168,7 +173,7 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
     def compute(state: LabState) -> list[Any]:
         view = lab_view(store, state)
         return [state.lab, state.judge, state.question_set, view_query(TAB, state.query()), view["header"],
-                table_value(view["models"], SHOWN_MODELS), table_value(view["domains"], DOMAIN_COLUMNS),
+                table_value(view["models"], SHOWN_MODELS), table_value(view["domains"], SHOWN_DOMAINS),
                 view["summary"], view["chart"], table_value(view["judges"], JUDGE_COLUMNS)]
 
     def frame_of(state: LabState, key: str) -> tuple[pd.DataFrame, str]:

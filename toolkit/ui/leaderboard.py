@@ -31,6 +31,7 @@ from toolkit.query.lab_index import (
     lab_trajectories,
     off_leaderboard,
     with_index_intervals,
+    with_off_intervals,
 )
 from toolkit.query.migration import migration, overlap_partner
 from toolkit.query.sensitivity import (
@@ -77,7 +78,10 @@ LAB_TABLE = ["rank", "lab", "index", *INDEX_INTERVAL, "answers", "peak", "models
              "window_start", "window_end", "ranked"]
 LAB_SHOWN = ["rank", "lab", "index", INDEX_INTERVAL_SHOWN, "answers", "peak", "models", "lab_name", "peak_model",
              "window_start", "window_end"]
-OFF_TABLE = ["lab", *PCT_COLUMNS, "models", "latest_release", "lab_name"]
+OFF_TABLE = ["lab", *PCT_COLUMNS, "models", "latest_release", "lab_name", "n", *scores.PCT_INTERVAL["COMPLETE"]]
+OFF_INTERVAL_SHOWN = "pooled_complete_interval"   # "41.0–58.9": shown only (the CSV has the two ends)
+OFF_SHOWN = ["lab", "pct_complete", OFF_INTERVAL_SHOWN, "n", "pct_evasive", "pct_denial", "pct_error", "models",
+             "latest_release", "lab_name"]
 DEPENDENT_NOTE = (f"**Judge-dependent**: the model's % complete differs by at least {SPREAD_FLAG:.0f} points, "
                   f"or its rank by at least {RANK_FLAG} places, between the LLM judges (see the Judge "
                   "sensitivity tab). The bar shows the four verdicts' shares (✓ complete, ~ evasive, "
@@ -270,6 +274,11 @@ def lab_table(labs: pd.DataFrame) -> gr.Dataframe:
     return table_value(shown, LAB_SHOWN)
 
 
+def off_table(off: pd.DataFrame) -> gr.Dataframe:
+    low, high = scores.PCT_INTERVAL["COMPLETE"]
+    return table_value(off.assign(**{OFF_INTERVAL_SHOWN: interval_text(off[low], off[high])}), OFF_SHOWN)
+
+
 def model_table(models: pd.DataFrame) -> gr.Dataframe:
     extra = [c for c in models.columns if c not in MODEL_SHOWN and c in MODERATION_COLUMNS]
     return table_value(shown_models(models), MODEL_SHOWN + extra)
@@ -318,7 +327,8 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     return {
         "models": _rounded(shown, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
         "labs": _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE),
-        "off": _rounded(off_leaderboard(models, labs), OFF_TABLE),
+        "off": _rounded(with_off_intervals(store, state.judge, off_leaderboard(models, labs), models,
+                                           state.question_set, filters), OFF_TABLE),
         "profile": profile_frame(store, state, model),
         "model": model,
         "model_choices": models["model"].tolist(),
@@ -505,7 +515,8 @@ def layout_main(downloads: list[Download]) -> list[gr.Component]:
     index = gr.Plot(show_label=False, elem_id="lb-index")
     off = table("Off the leaderboard", "lb-off", downloads)
     gr.Markdown("Labs not in the index (no model within the window, or none dated): all-time shares "
-                "weighted by responses, as SpeechMap lists them.", elem_id="lb-off-note")
+                "weighted by responses, as SpeechMap lists them, with the answers behind them and a 95% "
+                "interval of % complete (a bootstrap over questions).", elem_id="lb-off-note")
     trajectory = gr.Plot(show_label=False, elem_id="lb-trajectory")
     gr.Markdown("### Models")
     models = table("Model scores", "lb-models", downloads, pinned=1, widths=["25%"])
@@ -556,7 +567,7 @@ def main_outputs(store: Store, state: LeaderboardState) -> list[Any]:
     view = leaderboard_view(store, state)
     return [main_status(view), gr.Markdown(view["coverage"], visible=bool(view["coverage"])),
             gr.Markdown(view["unranked"], visible=bool(view["unranked"])), lab_table(view["labs"]),
-            view["index_chart"], table_value(view["off"], OFF_TABLE), view["trajectory_chart"],
+            view["index_chart"], off_table(view["off"]), view["trajectory_chart"],
             model_table(view["models"]),
             gr.Dropdown(choices=view["model_choices"], value=view["model"]),
             table_value(view["profile"], PROFILE_TABLE)]
