@@ -5,7 +5,7 @@ import gradio as gr
 import pytest
 import pandas as pd
 
-from toolkit.ui.columns import MISSING, header, table_value
+from toolkit.ui.columns import MISSING, header, interval_text, table_value
 
 
 def test_headers_and_numbers_for_people():
@@ -54,3 +54,9 @@ def test_a_theme_is_shown_in_words_and_kept_as_its_id():
     shown = gr.Dataframe().postprocess(table_value(frame).value)
     assert shown.metadata["display_value"][0][0] == "edu letter grades subsidize"
     assert shown.data[0][0] == "edu_letter_grades_subsidize"       # a row click still gets the id
+
+
+def test_interval_cells_plain_and_signed():
+    lows, highs = pd.Series([81.04, float("nan"), -2.14]), pd.Series([88.95, 3.0, 14.46])
+    assert interval_text(lows, highs) == ["81.0–89.0", "", "-2.1–14.5"]
+    assert interval_text(lows, highs, signed=True) == ["+81.0 to +89.0", "", "-2.1 to +14.5"]

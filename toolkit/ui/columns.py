@@ -14,6 +14,7 @@ import gradio as gr
 import pandas as pd
 
 MISSING = "–"   # shown for a missing number (e.g. an unranked model's rank)
+INDEX_INTERVAL_SHOWN = "index_interval"   # the lab index's 95% interval as text (interval_text)
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,13 @@ def table_value(frame: pd.DataFrame, names: Sequence[str] | None = None) -> gr.D
     kinds = ["number" if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
              else "str" for c in chosen]
     return gr.Dataframe(value=shown_table(frame, chosen), datatype=kinds)
+
+
+def interval_text(lows: pd.Series, highs: pd.Series, signed: bool = False) -> list[str]:
+    """An interval column's cells: "81.0–88.9", or signed points "-2.1 to +14.5" for a change
+    ("" where an end is missing)."""
+    def text(low: float, high: float) -> str:
+        if pd.isna(low) or pd.isna(high):
+            return ""
+        return f"{low:+.1f} to {high:+.1f}" if signed else f"{low:.1f}–{high:.1f}"
+    return [text(low, high) for low, high in zip(lows, highs)]

@@ -24,10 +24,9 @@ from toolkit.query.scores import MIN_N
 from toolkit.storage.store import Store
 
 from .charts import judge_dots
-from .columns import table_value
+from .columns import INDEX_INTERVAL_SHOWN, interval_text, table_value
 from .context import AppContext
 from .domain import coverage_html, domain_link, link
-from .leaderboard import INDEX_INTERVAL_SHOWN, interval_text
 from .url_state import UrlBar, view_query
 from .wiring import (
     chosen, default_question_set, follow_link, model_link, question_set_choices, refusal, table, wire_view,

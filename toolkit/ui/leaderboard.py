@@ -44,7 +44,7 @@ from toolkit.query.sensitivity import (
 from toolkit.storage.store import Store
 
 from .charts import lab_palette
-from .columns import shown_table
+from .columns import INDEX_INTERVAL_SHOWN, interval_text, shown_table
 from .common import Rejected, csv_file, download_js, guarded, plain, query_params
 from .context import AppContext
 from .leaderboard_charts import (
@@ -65,7 +65,6 @@ PCT_COLUMNS = list(scores.PCT.values())
 DEPENDENT = "judge-dependent"
 VERDICT_BAR = "verdict_bar"   # the model row's stacked verdict bar (HTML, shown only: not in the CSV)
 COMPLETE_INTERVAL = "pct_complete_interval"   # "81.0–88.9": shown only (the CSV has the two ends)
-INDEX_INTERVAL_SHOWN = "index_interval"
 MODEL_TABLE = ["model", "rank", "tied", "lab", "n", *PCT_COLUMNS, DEPENDENT, "release_date", "reasoning",
                "ranked", *scores.INTERVAL_COLUMNS]
 # What the model table shows, scores first (a phone shows the first columns).
@@ -231,11 +230,6 @@ def verdict_bar(shares: Mapping[str, float]) -> str:
             parts.append(f"<span style='width:{share:.2f}%;background:{COLORS[label]}'></span>")
     text = html.escape(" · ".join(words), quote=True)
     return f"<div class='lb-bar' title='{text}' role='img' aria-label='{text}'>{''.join(parts)}</div>"
-
-
-def interval_text(lows: pd.Series, highs: pd.Series) -> list[str]:
-    """"81.0–88.9" per row ("" where an end is missing)."""
-    return ["" if pd.isna(low) or pd.isna(high) else f"{low:.1f}–{high:.1f}" for low, high in zip(lows, highs)]
 
 
 def without_na(frame: pd.DataFrame) -> pd.DataFrame:
@@ -410,16 +404,11 @@ def migration_summary(summary: Mapping[str, Any]) -> str:
             f"the {summary['models']} models changes clearly (its 95% interval excludes 0).")
 
 
-def change_interval_text(lows: pd.Series, highs: pd.Series) -> list[str]:
-    """"-2.1 to +14.5" (signed points) per row ("" where an end is missing)."""
-    return ["" if pd.isna(low) or pd.isna(high) else f"{low:+.1f} to {high:+.1f}" for low, high in zip(lows, highs)]
-
-
 def shown_changes(frame: pd.DataFrame) -> pd.DataFrame:
     """A models or movers table as shown: the interval of the change in % complete as text, and
     whether the change is clear as yes / no."""
-    return frame.assign(**{CHANGE_INTERVAL: change_interval_text(frame["delta_complete_low"],
-                                                                 frame["delta_complete_high"]),
+    return frame.assign(**{CHANGE_INTERVAL: interval_text(frame["delta_complete_low"], frame["delta_complete_high"],
+                                                          signed=True),
                            "clear_change": frame["clear_change"].map(lambda clear: "yes" if clear else "no")})
 
 
