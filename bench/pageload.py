@@ -16,7 +16,10 @@ and measures:
   control shown once the tab is selected);
 - server CPU: user + system seconds of the app process (and any children) from before navigation
   until the page is idle: no request in flight for IDLE_S (Gradio's streams excluded) and the
-  server's CPU quiet over the last IDLE_S (under QUIET_CPU_S); net of the idle server's own CPU.
+  server's work threads quiet over the last IDLE_S (under WORK_QUIET_S); net of the idle server's
+  own CPU. An idle Gradio server polls on its event loop and uses tens to hundreds of ms of CPU per
+  second (bench/server_cpu.py), so quiet is judged by the threads that sit still when no page is
+  open, and each round starts by watching both servers idle (their polling threads and CPU rate).
 Before lazy tabs (2632826) every page load ran every tab's loader; after, only the visible tab's.
 Visits go in rounds: each round visits every tab of both revisions once, alternating revisions tab
 by tab, so that the machine's changing load falls on both alike. `--warmup` unmeasured rounds come
@@ -33,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +44,19 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._report import ensure_data, percentile, write_section  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process  # noqa: E402
+from bench.server_cpu import (  # noqa: E402
+    IdleServer,
+    cpu_seconds,
+    idle_server,
+    thread_cpu,
+    work_in_last,
+)
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
 
 CURRENT = "current"
 IDLE_S = 1.0          # no request in flight this long = the page is idle
-QUIET_CPU_S = 0.05    # server CPU in the last IDLE_S under this = its work for the visit is done
+WORK_QUIET_S = 0.02   # CPU of the server's work threads in the last IDLE_S under this (two clock
+                      # ticks) = its work for the visit is done; a busy thread uses 10x that on a loaded machine
 VISIT_TIMEOUT_S = 60
 # Per tab id: (how the content is recognised, CSS selector). "text": shown with non-empty text;
 # "table": a Gradio Dataframe shown with a non-empty body cell; "shown": on screen (static tabs).
@@ -90,6 +100,7 @@ class RevisionRun:
     tabs: list[str]
     visits: dict[str, Visits]
     load: list[float]          # 1-minute load average, sampled after each visit
+    idle_rates: list[float] = field(default_factory=list)  # the idle server's CPU s per s, each round
     retries: list[str] = field(default_factory=list)  # visits redone after a timeout, and why
 
 
@@ -132,56 +143,15 @@ def tab_ids(tree: Path) -> list[str]:
 @contextmanager
 def serving(tree: Path, data: Path, timeout: float = 300) -> Iterator[tuple[str, int]]:
     """The revision's app.py on a free port, importing the revision's own toolkit; (URL, pid)."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(tree)}
-    log = open(Path(tempfile.gettempdir()) / f"pageload-app-{port}.log", "w+")
-    process = subprocess.Popen([sys.executable, str(tree / "app.py"), "--data", str(data), "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, process, log, timeout)
+    with app_process(data, tree=tree, env={"PYTHONPATH": str(tree)}, timeout=timeout) as (url, process):
         yield url, process.pid
-    finally:
-        stop_process(process)
-        log.close()
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read()[-4000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if time.time() > deadline:
-                raise TimeoutError(f"app.py did not answer in {timeout}s")
-            time.sleep(0.5)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of the process and its children so far."""
-    import psutil
-
-    process = psutil.Process(pid)
-    total = 0.0
-    for each in [process, *process.children(recursive=True)]:
-        try:
-            times = each.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 # -- one visit --------------------------------------------------------------------------------
 class Traffic:
     """Requests in flight on a page, and when the last one started or ended. Gradio's streams
     (`/heartbeat/`, and `queue/data`, which carries the events' results and now and then stays open
-    long after the last one) are left out: the server's CPU tells when its work is done."""
+    long after the last one) are left out: the server's work threads tell when its work is done."""
     STREAMS = ("/heartbeat/", "/queue/data")
 
     def __init__(self, page):
@@ -196,23 +166,21 @@ class Traffic:
             change(request)
             self.last = time.monotonic()
 
-    def wait_idle(self, page, pid: int, timeout: float = VISIT_TIMEOUT_S) -> float:
-        """Until no request is in flight and none started or ended for IDLE_S, and the server used
-        under QUIET_CPU_S of CPU in the last IDLE_S (its loaders are done). Returns the server's
-        idle CPU rate (s per s) over that last quiet IDLE_S."""
+    def wait_idle(self, page, pid: int, idle: IdleServer, timeout: float = VISIT_TIMEOUT_S) -> None:
+        """Until no request is in flight and none started or ended for IDLE_S, and the server's
+        threads other than its idle polling ones used under WORK_QUIET_S of CPU over the last IDLE_S."""
         deadline = time.monotonic() + timeout
-        cpu = [(time.monotonic(), cpu_seconds(pid))]
+        snapshots = [(time.monotonic(), thread_cpu(pid))]
         while True:
             page.wait_for_timeout(100)
             now = time.monotonic()
-            cpu.append((now, cpu_seconds(pid)))
-            window = [c for t, c in cpu if now - t <= IDLE_S]
-            quiet = cpu[0][0] <= now - IDLE_S and window[-1] - window[0] < QUIET_CPU_S
-            if quiet and not self.in_flight and now - self.last >= IDLE_S:
-                span = now - min(t for t, _ in cpu if now - t <= IDLE_S)
-                return (window[-1] - window[0]) / span if span > 0 else 0.0
+            snapshots.append((now, thread_cpu(pid)))
+            work = work_in_last(snapshots, idle.polling_threads, IDLE_S)
+            if work is not None and work < WORK_QUIET_S and not self.in_flight and now - self.last >= IDLE_S:
+                return
             if now > deadline:
-                raise TimeoutError(f"page not idle after {timeout}s (in flight: {[r.url for r in self.in_flight]})")
+                raise TimeoutError(f"page not idle after {timeout}s: work threads {work or 0:.2f} s of CPU "
+                                   f"in the last {IDLE_S:.0f} s, in flight: {[r.url for r in self.in_flight]}")
 
 
 def wait_content(page, tab: str) -> float:
@@ -227,35 +195,34 @@ def wait_content(page, tab: str) -> float:
         raise TimeoutError(f"tab {tab}: no {kind} content in {selector} after {VISIT_TIMEOUT_S}s: {shown}") from None
 
 
-def visit(browser, url: str, tab: str, pid: int) -> tuple[float, float]:
-    """(ms from navigation start to content, server CPU seconds until idle) of one first visit.
-    The CPU is net of the idle server's own (Gradio's queue loop wakes every 50 ms: tens of ms per
-    second on a loaded machine): the idle rate of the visit's last quiet second times its length."""
+def visit(browser, server: Server, tab: str) -> tuple[float, float]:
+    """(ms from navigation start to content, server CPU seconds until idle) of one first visit. The
+    CPU is net of the idle server's own: its rate watched at the start of the round times the visit's length."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
         page.set_default_timeout(VISIT_TIMEOUT_S * 1000)
         traffic = Traffic(page)
-        cpu_before, start = cpu_seconds(pid), time.monotonic()
-        page.goto(f"{url}?tab={tab}", wait_until="commit")
+        cpu_before, start = cpu_seconds(server.pid), time.monotonic()
+        page.goto(f"{server.url}?tab={tab}", wait_until="commit")
         content_ms = wait_content(page, tab)
-        idle_rate = traffic.wait_idle(page, pid)
-        return content_ms, cpu_seconds(pid) - cpu_before - idle_rate * (time.monotonic() - start)
+        traffic.wait_idle(page, server.pid, server.idle)
+        return content_ms, cpu_seconds(server.pid) - cpu_before - server.idle.rate * (time.monotonic() - start)
     finally:
         context.close()
 
 
-def visit_again_on_timeout(browser, url: str, tab: str, pid: int, retries: list[str],
-                           attempts: int = 3) -> tuple[float, float]:
+def visit_again_on_timeout(browser, server: Server, tab: str, attempts: int = 3) -> tuple[float, float]:
     """A visit; redone (up to `attempts` in all) when the content or the idle page does not come:
     on a loaded machine a request now and then stalls. Each redo is reported."""
+    retries = server.run.retries
     for _ in range(attempts - 1):
         try:
-            return visit(browser, url, tab, pid)
+            return visit(browser, server, tab)
         except TimeoutError as error:
             retries.append(f"{tab}: {str(error)[:300]}")
             print(f"  redo after: {retries[-1]}", flush=True)
-    return visit(browser, url, tab, pid)
+    return visit(browser, server, tab)
 
 
 @dataclass
@@ -264,6 +231,7 @@ class Server:
     run: RevisionRun
     url: str
     pid: int
+    idle: IdleServer = field(default_factory=lambda: IdleServer(frozenset(), 0.0))  # watched each round
 
 
 @contextmanager
@@ -291,10 +259,13 @@ def measure(servers: list[Server], repeats: int, warmup: int) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for round_number in range(warmup + repeats):
+            for server in servers:
+                server.idle = idle_server(server.pid)
+                server.run.idle_rates.append(server.idle.rate)
             for tab in tab_order(servers):
                 for server in (s for s in servers if tab in s.run.visits):
                     run = server.run
-                    content_ms, cpu_s = visit_again_on_timeout(browser, server.url, tab, server.pid, run.retries)
+                    content_ms, cpu_s = visit_again_on_timeout(browser, server, tab)
                     run.load.append(os.getloadavg()[0])
                     if round_number >= warmup:
                         run.visits[tab].content_ms.append(content_ms)
@@ -333,8 +304,10 @@ def table(before: RevisionRun, after: RevisionRun) -> list[str]:
 def load_line(run: RevisionRun) -> str:
     load = run.load or [0.0]
     redone = f"; {len(run.retries)} visit(s) redone after a timeout" if run.retries else ""
+    idle = run.idle_rates or [0.0]
     return (f"{run.label} ({run.commit}): load average (1 min) {min(load):.2f}-{max(load):.2f}, "
-            f"mean {sum(load) / len(load):.2f}{redone}")
+            f"mean {sum(load) / len(load):.2f}; idle server {1000 * min(idle):.0f}-{1000 * max(idle):.0f} ms "
+            f"CPU per s{redone}")
 
 
 def report_body(before: RevisionRun, after: RevisionRun, repeats: int, warmup: int) -> str:
@@ -345,7 +318,8 @@ def report_body(before: RevisionRun, after: RevisionRun, repeats: int, warmup: i
         f"context ({warmup} unmeasured before), the two apps running side by side and visited in turn; "
         "median / p95. Content: navigation start -> the tab's main "
         "element filled; server CPU: the app process, navigation -> page idle, net of its idle rate "
-        f"(no request for {IDLE_S:.0f} s and the server's CPU quiet over it). Ratio: after / before, medians.",
+        f"(no request for {IDLE_S:.0f} s and the server's threads that sit still when idle "
+        "quiet over it). Ratio: after / before, medians.",
         "",
         *table(before, after),
         "",

@@ -27,36 +27,51 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path | str, env: dict | None = None, extra_args: tuple = (),
-                timeout: float = 120) -> Iterator[str]:
-    """Start `python app.py --data DIR` on a free port; yield its base URL; stop it afterwards."""
+def app_process(data_dir: Path | str, tree: Path = ROOT, env: dict | None = None, extra_args: tuple = (),
+                timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `python TREE/app.py --data DIR` in TREE on a free loopback port (this checkout by default;
+    the page-load benchmark runs an older revision's tree, a Space test the assembled bundle);
+    yield (base URL, process); stop it afterwards. Its output goes to $TMPDIR/app-PORT.log."""
     port = free_port()
     environment = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
                    "PYTHONUNBUFFERED": "1", **(env or {})}
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"app-{port}.log", "w+")
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--data", str(data_dir), "--host", "127.0.0.1",
+        [sys.executable, str(Path(tree) / "app.py"), "--data", str(data_dir), "--host", "127.0.0.1",
          "--port", str(port), *extra_args],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        cwd=tree, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.time() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read()[-4000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    log.seek(0)
-                    raise TimeoutError(f"app.py did not answer in {timeout}s:\n{log.read()[-4000:]}")
-                time.sleep(0.5)
-        yield url
+        wait_until_up(url, process, log, timeout)
+        yield url, process
     finally:
         stop_process(process)
         log.close()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log, timeout: float) -> None:
+    """Until `url` answers; an error with the end of the log if the process exits or time runs out."""
+    deadline = time.time() + timeout
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read()[-4000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.time() > deadline:
+                log.seek(0)
+                raise TimeoutError(f"app.py did not answer in {timeout}s:\n{log.read()[-4000:]}")
+            time.sleep(0.5)
+
+
+@contextmanager
+def running_app(data_dir: Path | str, env: dict | None = None, extra_args: tuple = (),
+                timeout: float = 120) -> Iterator[str]:
+    """Start this checkout's `python app.py --data DIR` on a free port; yield its base URL; stop it afterwards."""
+    with app_process(data_dir, env=env, extra_args=extra_args, timeout=timeout) as (url, _process):
+        yield url
 
 
 def stop_process(process: subprocess.Popen, grace: float = 20) -> None:

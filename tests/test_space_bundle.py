@@ -5,7 +5,6 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 from pathlib import Path
@@ -18,7 +17,7 @@ from toolkit.cli import main
 from toolkit.release import cards, space
 from toolkit.storage import hub_api
 
-from .browser import stop_process
+from .browser import app_process
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "hf_FAKEspaceTokenDoNotLeak0987654321"
@@ -95,30 +94,13 @@ def test_assembled_folder_starts_the_app(tmp_path, demo_data):
     """The bundle alone (no repository around it) serves the dashboard on loopback."""
     out = tmp_path / "bundle"
     space.assemble(out, "me/sm")
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(out)}
-    log = open(tmp_path / "app.log", "w+")
-    process = subprocess.Popen([sys.executable, "app.py", "--data", str(demo_data), "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 180
-        while True:
-            assert process.poll() is None, f"app exited: {(tmp_path / 'app.log').read_text()[-3000:]}"
-            try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
-                break
-            except OSError:
-                assert time.time() < deadline, (tmp_path / "app.log").read_text()[-3000:]
-                time.sleep(0.5)
-        assert "gradio" in page.lower()
+    env = {"PYTHONPATH": str(out)}
+    with app_process(demo_data, tree=out, env=env, timeout=180) as (url, _process):
+        assert "gradio" in urllib.request.urlopen(url, timeout=10).read().decode().lower()
         # and what ran is the bundle's own toolkit package, not this checkout's
         found = subprocess.run([sys.executable, "-c", "import toolkit; print(toolkit.__file__)"], cwd=out,
-                               env=env, capture_output=True, text=True, check=True).stdout.strip()
+                               env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
         assert Path(found) == out / "toolkit" / "__init__.py"
-    finally:
-        stop_process(process)
 
 
 def test_no_network_deploy_is_one_sentence_with_the_real_client(tmp_path, monkeypatch, capsys):
