@@ -55,8 +55,9 @@ TABLE_TEXT = """() => { const cut = [], tall = [], hidden = []; const w = window
     if (second && second.getBoundingClientRect().left >= w) hidden.push(id);
   } return {cut, tall, hidden}; }"""
 # Each tab's filters: (tab, accordion, a control inside it).
-FILTERS = [("themes", "th-options", "th-judge"), ("timeline", "tl-options", "tl-metric"),
-           ("judges", "jd-options", "jd-set"), ("elo", "elo-options", "elo-source")]
+FILTERS = [("leaderboard", "lb-filters", "lb-judge"), ("themes", "th-options", "th-judge"),
+           ("timeline", "tl-options", "tl-metric"), ("judges", "jd-options", "jd-set"),
+           ("explorer", "xp-filters", "xp-reasoning"), ("elo", "elo-options", "elo-source")]
 
 
 @pytest.fixture(scope="module")

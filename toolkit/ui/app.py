@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 # Accordions with elem_classes=[PHONE_COLLAPSED] (a tab's filters) start closed on a narrow screen:
 # open on a desktop, one tap away on a phone. The browser sends its width on page load, the server
 # closes them (Gradio's own state, so the accordion's toggle keeps working). Any tab gets this by
-# adding the class; `collapse_on_phone` finds the accordions after the tabs are built.
+# adding the class (every tab's filters do; no tab has a script of its own for it); `collapse_on_phone`
+# finds the accordions after the tabs are built. The page holds every tab, so one load event serves all.
 PHONE_COLLAPSED = "phone-collapsed"
 PHONE_WIDTH = 640
 
