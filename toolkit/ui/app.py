@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 # Accordions with elem_classes=[PHONE_COLLAPSED] (a tab's filters) start closed on a narrow screen:
 # open on a desktop, one tap away on a phone. The browser sends its width on page load, the server
 # closes them (Gradio's own state, so the accordion's toggle keeps working). Any tab gets this by
-# adding the class; `collapse_on_phone` finds the accordions after the tabs are built.
+# adding the class (every tab's filters do; no tab has a script of its own for it); `collapse_on_phone`
+# finds the accordions after the tabs are built. The page holds every tab, so one load event serves all.
 PHONE_COLLAPSED = "phone-collapsed"
 PHONE_WIDTH = 640
 
@@ -63,9 +64,17 @@ CSS = """
   /* Phone: the children of every row stack, each the full width. */
   .row {flex-wrap: wrap}
   .row > *, .row > .form > * {min-width: 100% !important; flex-basis: 100%}
-  /* A column of long names takes at most 45% of the screen (cut with "…"; a click on a model row opens its view),
-     so the scores beside it stay in view. */
+  /* Tables. A column takes at most 45% of the screen, so the scores beside a column of long names stay in
+     view; text longer than that wraps instead of being cut with "…" (Gradio's default), so every name is
+     read in full: a body cell's at spaces and hyphens, anywhere if one word is wider than the column;
+     a header's at spaces and hyphens only. Gradio sizes the columns by measuring the header table at its
+     natural width: held at max-content, a header that may wrap does not let that measurement squeeze its
+     column to the header's longest word (or one letter a line); each column keeps its one-line width. */
   .table-wrap {--df-max-col-width: 45vw !important}
+  .table-wrap .header-table {width: max-content !important}
+  .table-wrap .header-cell .header-content > span {white-space: normal; overflow-wrap: break-word;
+    text-overflow: clip}
+  .table-wrap .body-cell .cell-wrap > span {white-space: normal; overflow-wrap: anywhere; text-overflow: clip}
 }
 """
 

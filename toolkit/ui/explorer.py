@@ -325,7 +325,8 @@ def _controls(store: Store, views: Views, initial: ExplorerState) -> dict[str, A
         with gr.Column(min_width=300):
             judge2 = gr.Dropdown(names, value=initial.judge2, label="Judge 2 (columns, to)", elem_id="xp-judge2")
             kind2 = gr.Radio(KIND_CHOICES, value="label", label="Judge 2 label column", elem_id="xp-kind2")
-    with gr.Accordion("Filters", open=True, elem_id="xp-filters"):
+    # "phone-collapsed": the app closes this accordion on a narrow screen (toolkit.ui.app).
+    with gr.Accordion("Filters", open=True, elem_classes=["phone-collapsed"], elem_id="xp-filters"):
         with gr.Row():
             boxes = {name: gr.Dropdown(views.model_choices() if name == "model" else store.distinct(name), value=[],
                                        multiselect=True, label=name.replace("_", " "), min_width=220,
@@ -385,7 +386,7 @@ def _cell_panels(initial: ExplorerState) -> dict[str, Any]:
 
 
 def layout(store: Store, views: Views, initial: ExplorerState) -> ExplorerUI:
-    gr.HTML(CSS, padding=False, js_on_load=COLLAPSE_ON_PHONE_JS)
+    gr.HTML(CSS, padding=False)
     gr.Markdown("Pick two judges (or one judge twice, on two label columns). Rows of the matrix are judge 1's "
                 "labels, columns judge 2's. Click a flow of the Sankey, a cell of the heatmap or of the counts "
                 "table, or pick a from/to pair, to read its items.")
@@ -570,23 +571,6 @@ def build(blocks: gr.Blocks, context: AppContext) -> None:
 
 
 # -- look ---------------------------------------------------------------------------------------
-# On a phone (< 640 px) the filters start collapsed: the accordion is closed once, when it appears.
-COLLAPSE_ON_PHONE_JS = """
-let touched = false;   // once the visitor clicks the accordion, it is theirs
-const close = (tries) => {
-  if (window.innerWidth >= 640 || touched || tries <= 0) { return; }
-  const button = document.querySelector('#xp-filters > button.label-wrap');
-  if (button && !button.dataset.xpWatched) {
-    button.dataset.xpWatched = '1';
-    button.addEventListener('click', (event) => { if (event.isTrusted) { touched = true; } });
-  }
-  if (button && !button.classList.contains('open')) { return; }
-  if (button) { button.click(); }   // may land before Svelte listens: checked again below
-  setTimeout(() => close(tries - 1), 250);
-};
-close(80);
-"""
-
 CSS = """
 <style>
 .xp-badge {display:inline-block;padding:1px 7px;border-radius:9px;font-size:0.8em;font-weight:600;

@@ -435,9 +435,6 @@ CSS = """
 }
 </style>
 """
-# The filters start folded on a phone, open on a desktop: the style block asks the server to fold
-# them (a click event of its own) when the window is narrow, so Gradio's accordion keeps its state.
-FOLD_ON_PHONE_JS = "if (window.innerWidth < 640) { trigger('click'); }"
 
 
 @dataclass
@@ -479,8 +476,9 @@ def table(label: str, elem_id: str, downloads: list[Download], pinned: int | Non
 
 
 def layout_filters(store: Store, judges: list[str], start: LeaderboardState):
-    """The judge and the filters, in an accordion (folded on a phone): (controls, accordion)."""
-    with gr.Accordion("Judge and filters", open=True, elem_id="lb-filters") as accordion:
+    """The judge and the filters, in an accordion ("phone-collapsed": the app closes it on a narrow
+    screen, toolkit.ui.app): (controls, the minimum-n box)."""
+    with gr.Accordion("Judge and filters", open=True, elem_classes=["phone-collapsed"], elem_id="lb-filters"):
         with gr.Row():
             judge = gr.Dropdown(judges, value=start.judge, label="Judge", elem_id="lb-judge", scale=2)
             question_set = gr.Dropdown(question_set_choices(store), value=start.question_set,
@@ -491,7 +489,7 @@ def layout_filters(store: Store, judges: list[str], start: LeaderboardState):
             min_n = gr.Number(start.min_n, label="Minimum answers to rank", precision=0, minimum=0,
                               maximum=MAX_MIN_N, elem_id="lb-min-n", min_width=160,
                               info="A model or lab with fewer judged answers is shown, not ranked.")
-    return [judge, question_set, domain, reasoning], min_n, accordion
+    return [judge, question_set, domain, reasoning], min_n
 
 
 def layout_main(downloads: list[Download]) -> list[gr.Component]:
@@ -538,11 +536,10 @@ def layout_change(judges: list[str], start: LeaderboardState, downloads: list[Do
 def layout(store: Store, judges: list[str]) -> Layout:
     start = default_state(store)
     downloads: list[Download] = []
-    style = gr.HTML(CSS, padding=False, js_on_load=FOLD_ON_PHONE_JS, elem_id="lb-style")
+    gr.HTML(CSS, padding=False, elem_id="lb-style")
     gr.Markdown("Scores per model and the labs' Free Speech Index (SpeechMap's method: 6-month window, "
                 "monthly means, EMA with a 3-month half-life) under the judge you pick.")
-    filters, min_n, accordion = layout_filters(store, judges, start)
-    style.click(lambda: gr.Accordion(open=False), None, accordion, api_visibility="private", queue=False)
+    filters, min_n = layout_filters(store, judges, start)
     url_bar = UrlBar("lb")
     main = layout_main(downloads)
     pair, change = layout_change(judges, start, downloads)
