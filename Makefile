@@ -34,10 +34,9 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not browser and not slow"
 
 # Refresh docs/screenshots/ (the only target that writes them): every tab at desktop and phone width,
-# light and dark (docs/screenshots/tabs/), then the browser tests' states, saving there.
+# light and dark (docs/screenshots/tabs/).
 screenshots: $(STAMP) chromium
 	$(PY) scripts/screenshots.py --out docs/screenshots/tabs
-	SPEECHMAP_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -m browser
 
 bench: $(STAMP)
 	$(PY) bench/build.py

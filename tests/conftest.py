@@ -44,7 +44,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def screenshots_outside_the_repository(tmp_path_factory) -> Iterator[Path]:
     """Browser tests write their screenshots under pytest's temporary folder unless
-    SPEECHMAP_SCREENSHOTS names another (`make screenshots` sets docs/screenshots)."""
+    SPEECHMAP_SCREENSHOTS names another folder (to look at them after a run)."""
     chosen = os.environ.get(SCREENSHOTS_VARIABLE)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SCREENSHOTS_VARIABLE, chosen or str(tmp_path_factory.mktemp("screenshots")))
