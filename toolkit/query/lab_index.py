@@ -441,9 +441,11 @@ def off_leaderboard(scores: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
 
 def with_off_intervals(store: Store, judge: str, off: pd.DataFrame, scores: pd.DataFrame,
                        question_set: str | Sequence[str] | None = None, filters: FilterInput = None,
-                       replicates: int = REPLICATES, seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+                       replicates: int = REPLICATES, seed: int = SEED, level: float = LEVEL,
+                       counts: QuestionCounts | None = None) -> pd.DataFrame:
     """`off` (an `off_leaderboard` of `scores`, both under judge, question_set and filters) with the
     95% interval of each lab's pooled % COMPLETE (pct_complete_low/_high; NaN with replicates = 0).
+    `counts`: question_counts of (at least) the off labs' models, when read already.
 
     A bootstrap over questions, not Wilson's interval: a lab's pooled responses are its models'
     answers to the same questions, and those move together (a question one model refuses, its
@@ -454,7 +456,7 @@ def with_off_intervals(store: Store, judge: str, off: pd.DataFrame, scores: pd.D
     questions it comes near Wilson's; its width is 0 when every answer agrees."""
     if off.empty or replicates <= 0:
         return off.assign(**dict.fromkeys(OFF_INTERVAL, np.nan))
-    pooled = pooled_question_counts(store, judge, scores, off["lab"].tolist(), question_set, filters)
+    pooled = pooled_question_counts(store, judge, scores, off["lab"].tolist(), question_set, filters, counts)
     low, high = cluster_bootstrap_ratio(pooled.complete, pooled.n, replicates, seed, level)
     ends = dict(zip(pooled.models, zip(low * 100.0, high * 100.0)))
     return off.assign(**{end: [ends.get(lab, (np.nan, np.nan))[i] for lab in off["lab"]]
@@ -463,11 +465,14 @@ def with_off_intervals(store: Store, judge: str, off: pd.DataFrame, scores: pd.D
 
 def pooled_question_counts(store: Store, judge: str, scores: pd.DataFrame, labs: Sequence[str],
                            question_set: str | Sequence[str] | None = None,
-                           filters: FilterInput = None) -> QuestionCounts:
-    """`question_counts` of the labs' models in `scores`, summed over each lab's models: its columns
-    (`models`) are the labs, n[q, lab] and complete[q, lab] the lab's answers to question q."""
+                           filters: FilterInput = None, counts: QuestionCounts | None = None) -> QuestionCounts:
+    """`question_counts` of the labs' models in `scores` (or `counts` restricted to them), summed over
+    each lab's models: its columns (`models`) are the labs, n[q, lab] and complete[q, lab] the lab's
+    answers to question q."""
     members = scores[scores["lab"].isin(set(labs))]
-    counts = question_counts(store, judge, question_set, filters, sorted(members["model"]))
+    models = sorted(members["model"])
+    counts = (question_counts(store, judge, question_set, filters, models) if counts is None
+              else _columns_of(counts, models))
     lab_of = dict(zip(members["model"], members["lab"]))
     labs = list(labs)
     membership = np.zeros((len(counts.models), len(labs)))   # model x lab: 1 where the model is the lab's

@@ -30,6 +30,7 @@ from toolkit.query.lab_index import (
     lab_index,
     lab_trajectories,
     off_leaderboard,
+    window_models,
     with_index_intervals,
     with_off_intervals,
 )
@@ -313,7 +314,12 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     as_of = inputs.default_as_of(store)
     models = scores.model_scores(store, state.judge, state.question_set, filters, min_n=state.min_n)
     labs = lab_index(models, as_of, min_n=state.min_n)
-    labs = with_index_intervals(store, state.judge, models, labs, state.question_set, filters, as_of)
+    off = off_leaderboard(models, labs)
+    # one read of the per-question counts for both intervals: the index's window models and the off labs'
+    read = {*window_models(models, as_of), *models.loc[models["lab"].isin(set(off["lab"])), "model"]}
+    counts = scores.question_counts(store, state.judge, state.question_set, filters, sorted(read)) if read else None
+    labs = with_index_intervals(store, state.judge, models, labs, state.question_set, filters, as_of, counts=counts)
+    off = with_off_intervals(store, state.judge, off, models, state.question_set, filters, counts=counts)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
     notes = dependence(store, state.question_set, filters)
     shown = models.assign(**{DEPENDENT: [notes.get(name, "") for name in models["model"]]})
@@ -321,8 +327,7 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     return {
         "models": _rounded(shown, MODEL_TABLE + (MODERATION_COLUMNS if store.has_moderation else [])),
         "labs": _rounded(labs.rename(columns={"models_in_window": "models"}), LAB_TABLE),
-        "off": _rounded(with_off_intervals(store, state.judge, off_leaderboard(models, labs), models,
-                                           state.question_set, filters), OFF_TABLE),
+        "off": _rounded(off, OFF_TABLE),
         "profile": profile_frame(store, state, model),
         "model": model,
         "model_choices": models["model"].tolist(),
