@@ -134,6 +134,15 @@ def test_model_ranks_are_competition_ranks_with_tie_counts(store):
     assert {m: (r["rank"], r["tied"]) for m, r in table.iterrows()} == expected
 
 
+def test_model_ranks_from_per_domain_counts_are_the_same_hand_counts(store):
+    """The lab page sums the per-domain counts per model instead of a second scan: same table."""
+    table = scores.model_scores(store, JUDGE, per_domain=scores.model_domain_scores(store, JUDGE)).set_index("model")
+    expected = {"north/n1": (1, 3), "north/n2": (1, 3), "south/s2": (1, 3), "south/s1": (4, 1),
+                "east/e1": (5, 2), "west/w1": (5, 2), "north/n3": (7, 2), "west/w2": (7, 2)}
+    assert {m: (r["rank"], r["tied"]) for m, r in table.iterrows()} == expected
+    assert table.loc["south/s1", "pct_complete"] == 50.0
+
+
 def test_domain_ranks_are_competition_ranks(store):
     per = scores.model_domain_scores(store, JUDGE)
     dom_a = per[per["domain"] == "Dom A"].set_index("model")
@@ -254,6 +263,8 @@ def test_moderated_responses_count_as_error_and_the_judges_label_is_kept(tmp_pat
     row = scores.model_scores(store, JUDGE).iloc[0]
     assert [row["pct_complete"], row["pct_evasive"], row["pct_denial"], row["pct_error"]] == [25.0, 0.0, 25.0, 50.0]
     assert (row["n"], row["n_moderated"], row["judge_pct_complete"]) == (4, 2, 75.0)
+    summed = scores.model_scores(store, JUDGE, per_domain=scores.model_domain_scores(store, JUDGE)).iloc[0]
+    assert (summed["n"], summed["n_moderated"], summed["judge_pct_complete"], summed["pct_error"]) == (4, 2, 75.0, 50.0)
     # the explorer compares what each judge said: the judge's labels are untouched
     labels = store.query(f"SELECT question_id, {store.judge_column(JUDGE)} AS label FROM response_view ORDER BY 1")
     assert labels["label"].tolist() == [C, C, C, D]

@@ -29,7 +29,7 @@ from toolkit.core.labels import SCORED
 from toolkit.query.inputs import default_as_of, model_metadata, to_date
 from toolkit.query.lab_index import (INDEX_INTERVAL, domain_index_intervals, domain_lab_index, lab_index,
                                      window_models, with_index_intervals)
-from toolkit.query.model_view import kept, plain_value, remembered, view_key
+from toolkit.query.model_view import plain_value, remembered, view_key
 from toolkit.query.scores import (PCT, QuestionCounts, model_domain_scores, model_scores, question_counts,
                                   with_percentages)
 from toolkit.query.sensitivity import judge_scores
@@ -70,9 +70,7 @@ def lab_page(store: Store, judge: str, lab: str, question_set: str | Sequence[st
     every = every_lab(store, judge, question_set, filters, as_of)
     standing = every.labs[every.labs["lab"] == lab]
     header = lab_header(store, lab, every.scores, standing, len(every.labs), as_of)
-    # every lab's window counts when lab_standing has read them, else a read of this lab's models only
-    # (on a first visit under a judge that is half the cost of reading every lab's)
-    counts = kept(store, "window_counts").get(view_key(judge, question_set, filters, as_of))
+    counts = window_counts(store, judge, question_set, filters, as_of)   # kept: the next lab reuses them
     intervals = domain_index_intervals(store, judge, every.scores, every.model_domains, [lab], question_set,
                                        filters, as_of, counts=counts)
     return LabPage(header, lab_models(every.scores, lab, standing),
@@ -92,9 +90,9 @@ def every_lab(store: Store, judge: str, question_set: str | Sequence[str] | None
               as_of: dt.date | None) -> EveryLab:
     """Every lab's standing under one judge, kept per store (it does not depend on the lab shown)."""
     def compute() -> EveryLab:
-        scores = model_scores(store, judge, question_set, filters)
-        labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
         model_domains = model_domain_scores(store, judge, question_set, filters)
+        scores = model_scores(store, judge, question_set, filters, per_domain=model_domains)
+        labs = lab_index(scores, as_of) if as_of is not None else pd.DataFrame(columns=["lab"])
         per_domain = domain_lab_index(store, judge, question_set, filters, as_of, scores, model_domains)
         per_domain = per_domain.assign(labs=per_domain.groupby("domain")["lab"].transform("size"))
         return EveryLab(scores, labs, per_domain, model_domains)

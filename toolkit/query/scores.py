@@ -45,13 +45,16 @@ def scored_label_sql(store: Store, judge: str) -> str:
     return f"(CASE WHEN moderated OR original_response_error THEN 'ERROR' ELSE {label} END)"
 
 
+COUNT_NAMES = ["n", *(f"n_{label.lower()}" for label in (*SCORED, UNKNOWN)), "n_moderated", "judge_n_complete"]
+
+
 def count_columns(store: Store, judge: str) -> str:
     """The SELECT columns of a score query (for `with_percentages`): n, n_<label> by the scored
     label (`scored_label_sql`), n_moderated, and judge_n_complete by the judge's own label."""
     scored = scored_label_sql(store, judge)
     counts = ", ".join(
-        f"count(*) FILTER (WHERE {scored} = '{label}') AS n_{label.lower()}"
-        for label in (*SCORED, UNKNOWN)
+        f"count(*) FILTER (WHERE {scored} = '{label}') AS {name}"
+        for label, name in zip((*SCORED, UNKNOWN), COUNT_NAMES[1:])
     )
     own = f"count(*) FILTER (WHERE {store.judge_column(judge)} = 'COMPLETE')"
     return f"count(*) AS n, {counts}, count(*) FILTER (WHERE moderated) AS n_moderated, {own} AS judge_n_complete"
@@ -82,11 +85,12 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
 def with_ranks(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """rank = competition rank of % COMPLETE rounded to 4 decimals (SpeechMap's ties: 1, 2, 2, 4),
     within each `by` group; tied = how many share that rank. `frame` is sorted best first."""
-    def ranks(values: pd.Series) -> pd.Series:
-        return pd.Series(competition_ranks(values.tolist(), decimals=SPEECHMAP_DECIMALS), index=values.index)
-
     frame = frame.copy()
-    frame["rank"] = frame.groupby(by, sort=False)["pct_complete"].transform(ranks) if by else ranks(frame["pct_complete"])
+    if by is None:
+        frame["rank"] = competition_ranks(frame["pct_complete"].tolist(), decimals=SPEECHMAP_DECIMALS)
+    else:   # per group, the same rule: 1 + how many rounded values are strictly higher ("min" rank)
+        rounded = pd.Series([round(float(v), SPEECHMAP_DECIMALS) for v in frame["pct_complete"]], index=frame.index)
+        frame["rank"] = rounded.groupby(frame[by], sort=False).rank(method="min", ascending=False).astype(int)
     frame["tied"] = frame.groupby([by, "rank"] if by else "rank", sort=False)["rank"].transform("size")
     return frame
 
@@ -115,7 +119,7 @@ def _finish_model_frame(store: Store, frame: pd.DataFrame, min_n: int = 0) -> pd
 
 
 def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
-                 filters: FilterInput = None, min_n: int = 0) -> pd.DataFrame:
+                 filters: FilterInput = None, min_n: int = 0, per_domain: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per model: n judged, n_<label> counts, % per label, lab, release date, reasoning,
     rank and tied (see `with_ranks`), n_moderated, judge_pct_complete, ranked (n >= min_n: see
     `with_min_n_ranks`; the default 0 ranks every model, as SpeechMap does; pass MIN_N for a
@@ -123,7 +127,12 @@ def model_scores(store: Store, judge: str, question_set: str | Sequence[str] | N
 
     Only rows the judge labelled count, each by SpeechMap's rule (`scored_label_sql`); models
     with SpeechMap's `skip` flag are left out (`conditions`). Sorted by % COMPLETE (desc), then model.
+    `per_domain`: the same arguments' `model_domain_scores`, when the caller has it: the same rows'
+    counts summed per model, without a second scan.
     """
+    if per_domain is not None:
+        frame = per_domain.groupby("model", sort=False, observed=True)[COUNT_NAMES].sum().reset_index()
+        return _finish_model_frame(store, frame, min_n)
     label = store.judge_column(judge)
     where, params = conditions(store, question_set, filters)
     frame = store.query(
