@@ -75,7 +75,8 @@ def add_labs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=_date_argument,
                         help="the day eligibility is measured from (default: newest release date in the data)")
     parser.add_argument("--replicates", type=_whole_number, default=REPLICATES,
-                        help=f"bootstrap replicates of the index's 95%% interval (default {REPLICATES}; 0: none)")
+                        help=f"bootstrap replicates of the 95%% intervals of the index and, with --off-leaderboard, "
+                             f"of the pooled %% complete (default {REPLICATES}; 0: none)")
     parser.add_argument("--off-leaderboard", action="store_true",
                         help="the labs not in the index instead (SpeechMap's 'Off the Leaderboard': all-time, "
                              "response-weighted shares, models, latest release)")
