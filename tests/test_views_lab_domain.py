@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from tests.test_views_handmade import C, D, E, ONE, THREE, TWO, X, cli, near, rows, write_store
+from toolkit.core.filters import Filters
 from toolkit.query.domain_view import domain_page
-from toolkit.query.lab_view import lab_page, lab_standing
+from toolkit.query.lab_index import domain_index_intervals
+from toolkit.query.lab_view import every_lab, lab_page, lab_standing, window_counts
 from toolkit.query.model_view import judge_disagreements, kept, model_responses, page_bounds, verdict_counts
 from toolkit.storage.store import Store
 
@@ -74,12 +76,16 @@ def test_lab_index_per_domain_has_a_bootstrap_interval_over_that_domains_questio
 
 
 def test_per_domain_intervals_alike_from_the_labs_own_counts_and_every_labs(store):
-    for kind in ("window_counts", "lab_intervals"):
-        kept(store, kind).clear()
-    alone = lab_page(store, ONE, "beta", as_of=AS_OF).domains   # reads beta's window models only
-    lab_standing(store, ONE, "beta", as_of=AS_OF)              # keeps every lab's window counts
+    as_of, filters = dt.date.fromisoformat(AS_OF), Filters.of(None)
+    every = every_lab(store, ONE, None, filters, as_of)
+    alone = domain_index_intervals(store, ONE, every.scores, every.model_domains, ["beta"],
+                                   as_of=as_of)   # reads beta's window models only
+    shared = domain_index_intervals(store, ONE, every.scores, every.model_domains, ["beta"], as_of=as_of,
+                                    counts=window_counts(store, ONE, None, filters, as_of))   # every lab's
+    assert not alone.empty
+    pd.testing.assert_frame_equal(shared, alone)
+    lab_standing(store, ONE, "beta", as_of=AS_OF)   # the standing and the page share the kept counts
     assert kept(store, "window_counts")
-    pd.testing.assert_frame_equal(lab_page(store, ONE, "beta", as_of=AS_OF).domains, alone)
 
 
 def test_lab_index_under_every_judge(store):

@@ -87,7 +87,6 @@ def cluster_bootstrap_ratio(successes, totals, replicates: int = REPLICATES, see
     return percentile_interval(bootstrap_ratios(successes, totals, weights), level)
 
 
-
 def paired_difference_bounds(both, first_only, second_only, neither,
                              z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """95% interval of p1 - p2, two proportions measured on the same n units (a paired 2x2 table),
