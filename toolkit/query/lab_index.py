@@ -481,6 +481,20 @@ def pooled_question_counts(store: Store, judge: str, scores: pd.DataFrame, labs:
     return QuestionCounts(counts.questions, labs, counts.n @ membership, counts.complete @ membership)
 
 
+def index_and_off(store: Store, judge: str, scores: pd.DataFrame, question_set: str | Sequence[str] | None = None,
+                  filters: FilterInput = None, as_of: dt.date | str | None = None,
+                  min_n: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lab index of `scores` (with `min_n`) and the labs off it, each with its 95% interval
+    (`with_index_intervals`, `with_off_intervals`), from one read of the per-question counts: the
+    index's window models and the off labs' models."""
+    labs = lab_index(scores, as_of, min_n=min_n)
+    off = off_leaderboard(scores, labs)
+    read = {*window_models(scores, as_of), *scores.loc[scores["lab"].isin(set(off["lab"])), "model"]}
+    counts = question_counts(store, judge, question_set, filters, sorted(read)) if read else None
+    return (with_index_intervals(store, judge, scores, labs, question_set, filters, as_of, counts=counts),
+            with_off_intervals(store, judge, off, scores, question_set, filters, counts=counts))
+
+
 def off_leaderboard_report(store: Store, judge: str, question_set: str | Sequence[str] | None = None,
                            filters: FilterInput = None, as_of: dt.date | str | None = None,
                            replicates: int = REPLICATES, seed: int = SEED) -> pd.DataFrame:

@@ -25,15 +25,7 @@ from toolkit.core.filters import Filters, reasoning_choice
 from toolkit.core.labels import COLORS, SCORED
 from toolkit.query import inputs, scores
 from toolkit.query.coverage import judge_coverage
-from toolkit.query.lab_index import (
-    INDEX_INTERVAL,
-    lab_index,
-    lab_trajectories,
-    off_leaderboard,
-    window_models,
-    with_index_intervals,
-    with_off_intervals,
-)
+from toolkit.query.lab_index import INDEX_INTERVAL, index_and_off, lab_trajectories
 from toolkit.query.migration import migration, overlap_partner
 from toolkit.query.sensitivity import (
     RANK_FLAG,
@@ -313,13 +305,7 @@ def leaderboard_view(store: Store, state: LeaderboardState) -> dict[str, Any]:
     filters = state.filters()
     as_of = inputs.default_as_of(store)
     models = scores.model_scores(store, state.judge, state.question_set, filters, min_n=state.min_n)
-    labs = lab_index(models, as_of, min_n=state.min_n)
-    off = off_leaderboard(models, labs)
-    # one read of the per-question counts for both intervals: the index's window models and the off labs'
-    read = {*window_models(models, as_of), *models.loc[models["lab"].isin(set(off["lab"])), "model"]}
-    counts = scores.question_counts(store, state.judge, state.question_set, filters, sorted(read)) if read else None
-    labs = with_index_intervals(store, state.judge, models, labs, state.question_set, filters, as_of, counts=counts)
-    off = with_off_intervals(store, state.judge, off, models, state.question_set, filters, counts=counts)
+    labs, off = index_and_off(store, state.judge, models, state.question_set, filters, as_of, state.min_n)
     model = state.model if state.model in set(models["model"]) else (models["model"].iat[0] if len(models) else None)
     notes = dependence(store, state.question_set, filters)
     shown = models.assign(**{DEPENDENT: [notes.get(name, "") for name in models["model"]]})
